@@ -1,0 +1,250 @@
+"""The generic article extractor: page bytes and URL in, snapshot fields out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, TypedDict
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html
+from parsel import Selector
+
+from .content import Line, find_body, split_lines
+from .dates import ParsedTime, date_in_url, parse_datetime
+from .document import parse_html, strip_chrome
+from .encoding import decode_html
+from .metadata import (
+    PUBLISHED_KEYS,
+    authors_in_text,
+    byline_authors,
+    category_from_url,
+    detect_language,
+    find_breadcrumb_category,
+    find_canonical,
+    find_labelled_category,
+    find_related,
+    find_reposted_from,
+    find_source,
+    find_title,
+    read_json_ld,
+    read_meta,
+    split_names,
+    strip_title_suffix,
+)
+from .text import clean_line
+
+
+class ArticleFields(TypedDict):
+    """What the extractor fills of a Snapshot (the crawl adds url, times, site and hash)."""
+
+    canonical_url: str | None
+    title: str | None
+    category: str | None
+    publish_time: str | None
+    publish_time_raw: str | None
+    source: str | None
+    reposted_from: str | None
+    authors: list[str]
+    content: str | None
+    language: str | None
+    related: list[dict[str, str]]
+
+
+@dataclass
+class Page:
+    """One extracted page: the article fields, and the links to crawl on from it."""
+
+    fields: ArticleFields
+    links: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+_INFO_LABEL = re.compile(r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I)
+_NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?: [\u4e00-\u9fff·]{2,4}){0,3}")
+_EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
+_REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
+_ZONE_BEFORE = 12
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    http_charset: str | None = None,
+    site_name: str | None = None,
+    selectors: dict[str, str] | None = None,
+) -> Page:
+    """Extract one page. ``now`` is the snapshot time (relative dates count back from it),
+    ``tz`` the zone of times written without one, ``site_name`` the fallback source, and
+    ``selectors`` per-field CSS (or ``xpath:``) selectors that override the generic rules."""
+    text, encoding = decode_html(body, http_charset)
+    root = parse_html(text)
+    meta = read_meta(root)
+    ld = read_json_ld(root)
+    links = _links(root, url)
+    title = find_title(root, meta, ld)
+    canonical = find_canonical(root, meta, url)
+    related = find_related(root, url, exclude=(url, canonical or url))
+    crumb = find_breadcrumb_category(root, title)
+    overrides = _apply_selectors(root, selectors or {}, url)
+    strip_chrome(root)
+    lines, stats = split_lines(root)
+    body_indices = find_body(lines, stats)
+    zone, tail = _zones(lines, body_indices, title)
+
+    reposted_from = find_reposted_from(zone + [lines[i].text for i in body_indices[:3]])
+    published = _publish_time(meta, ld, zone, url, tz, now)
+    authors = authors_in_text(zone + [lines[i].text for i in body_indices[:2]] + tail)
+    author_line = None
+    if not authors:
+        authors = _byline(zone) or byline_authors(root, meta, ld)
+    if not authors:
+        author_line = _author_only_line(lines, body_indices, zone)
+        authors = author_line.split(" ") if author_line else []
+    source = find_source(zone + tail) or meta.get("source")
+    fallback_source = site_name or meta.get("og:site_name") or _title_site_name(root) or urlsplit(url).hostname
+    skip = {title, author_line}
+    paragraphs = [
+        t for i in body_indices
+        if (t := lines[i].text) not in skip and not _is_info_line(t) and not _REPOST_LINE.match(t)
+    ]
+    content = "\n".join(paragraphs) or None
+    fields: ArticleFields = {
+        "canonical_url": canonical,
+        "title": title,
+        "category": crumb
+        or find_labelled_category(zone)
+        or meta.get("article:section")
+        or _first(ld.get("articleSection"))
+        or category_from_url(url),
+        "publish_time": published.value.isoformat() if published else None,
+        "publish_time_raw": published.raw if published else None,
+        "source": source or fallback_source,
+        "reposted_from": reposted_from,
+        "authors": [a for a in authors if a not in (source, fallback_source)],
+        "content": content,
+        "language": detect_language(
+            root.get("lang") or meta.get("content-language") or meta.get("og:locale"), content or ""
+        ),
+        "related": related,
+    }
+    fields.update(overrides)  # type: ignore[typeddict-item]
+    return Page(fields, links, encoding)
+
+
+def _links(root: html.HtmlElement, base_url: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            seen.setdefault(urljoin(base_url, href).split("#")[0], None)
+    return list(seen)
+
+
+def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[str], list[str]]:
+    """The lines between the headline and the body (where bylines and dates sit), and the
+    last lines of the body and after it (where 来源 and 记者 credits often close a story)."""
+    if not body:
+        return [line.text for line in lines[:_ZONE_BEFORE * 2]], []
+    start, end = body[0], body[-1]
+    first = max(0, start - _ZONE_BEFORE)
+    if title:
+        for i in range(start, -1, -1):
+            if lines[i].text == title:
+                first = i if start - i <= _ZONE_BEFORE * 2 else first
+                break
+    zone = [line.text for line in lines[first:start + 1] if line.text]
+    tail = [line.text for line in lines[max(start, end - 2):end + 4] if line.text]
+    return zone, tail
+
+
+def _publish_time(
+    meta: dict[str, str], ld: dict[str, Any], zone: list[str], url: str, tz: tzinfo, now: datetime
+) -> ParsedTime | None:
+    """Declared times first; a declared date without time of day yields to the same date with a
+    time in the visible byline; the URL's date last."""
+    declared: ParsedTime | None = None
+    for raw in [meta[k] for k in PUBLISHED_KEYS if k in meta] + [_first(ld.get("datePublished"))]:
+        if raw and (declared := parse_datetime(raw, tz, now)):
+            break
+    visible = None
+    for line in sorted(zone, key=lambda t: not re.search(r"发布|发表|published|时间", t, re.I)):
+        if len(line) <= 200 and (visible := parse_datetime(line, tz, now)):
+            break
+    if declared and (declared.has_time or not visible):
+        return declared
+    if visible and (not declared or visible.value.date() == declared.value.date()):
+        return visible
+    if declared:
+        return declared
+    from_url = date_in_url(url, tz, now)
+    return ParsedTime(from_url, False, from_url.date().isoformat()) if from_url else None
+
+
+def _byline(zone: list[str]) -> list[str]:
+    for line in zone:
+        match = _EN_BYLINE_LINE.match(line)
+        if match:
+            return split_names(match[1])
+    return []
+
+
+def _author_only_line(lines: list[Line], body: list[int], zone: list[str]) -> str | None:
+    """A line holding only one to four Chinese names, just before or at the body's start,
+    as the snapshot site and many portals print the author."""
+    candidates = zone[-4:] + [lines[i].text for i in body[:2]]
+    for text in candidates:
+        if _NAMES_ONLY.fullmatch(text):
+            return text
+    return None
+
+
+def _is_info_line(text: str) -> bool:
+    """The byline bar (date, 来源, 作者, views) that sits above many bodies."""
+    return len(text) < 120 and bool(_INFO_LABEL.search(text)) and bool(re.search(r"\d{1,2}[:：]\d{2}|\d{4}[-/年.]\d{1,2}", text))
+
+
+def _title_site_name(root: html.HtmlElement) -> str | None:
+    title = clean_line(root.findtext(".//title") or "")
+    head = strip_title_suffix(title)
+    rest = title[len(head):].strip(" _-|–—:") if title.startswith(head) else ""
+    return rest.split("_")[-1].split("|")[-1].split(" - ")[-1].strip() or None
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _apply_selectors(root: html.HtmlElement, selectors: dict[str, str], base_url: str) -> dict[str, Any]:
+    """Site-file overrides: each field from its selector's matches, when it matches."""
+    if not selectors:
+        return {}
+    page = Selector(root=root)
+    found: dict[str, Any] = {}
+    for name, query in selectors.items():
+        matches = page.xpath(query[6:]) if query.startswith("xpath:") else page.css(query)
+        texts = [clean_line(m.xpath("string()").get() or "") for m in matches]
+        texts = [t for t in texts if t]
+        if not texts:
+            continue
+        if name == "content":
+            found[name] = "\n".join(
+                line.text for m in matches if isinstance(m.root, html.HtmlElement)
+                for line in split_lines(m.root)[0] if line.text
+            ) or "\n".join(texts)
+        elif name == "authors":
+            found[name] = [n for t in texts for n in split_names(t)]
+        elif name == "related":
+            found[name] = [
+                {"title": clean_line(a.xpath("string()").get() or ""), "url": urljoin(base_url, href)}
+                for m in matches for a in m.css("a[href]") if (href := a.attrib.get("href"))
+            ]
+        else:
+            found[name] = texts[0]
+    return found

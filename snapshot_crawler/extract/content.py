@@ -1,0 +1,142 @@
+"""Finding the article body: paragraphs scored by text and punctuation, links counted against.
+
+One pass over the tree splits it into lines (a block element or ``<br>`` ends a line) and sums,
+for every element, the characters and link characters below it. Each substantial line scores
+for its block and the block's ancestors, as in Arc90's readability; the best-scoring element,
+discounted by its link density, is the body, with siblings that score nearly as well.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
+    "summary table tbody td tfoot th thead tr ul html".split()
+)
+_PARAGRAPH_TAGS = frozenset("p li dd dt h1 h2 h3 h4 h5 h6 pre blockquote figcaption".split())
+_PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
+_SPACE = re.compile(r"\s+")
+_MIN_LINE = 20
+
+
+@dataclass
+class Line:
+    """One line of visible text: a paragraph, or a fragment of one between ``<br>`` tags."""
+
+    block: html.HtmlElement
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    text: str = ""
+    """The parts joined with whitespace folded; set once the line is complete."""
+
+
+@dataclass
+class Stats:
+    chars: int = 0
+    link_chars: int = 0
+    score: float = 0.0
+
+
+def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
+    """All text lines in document order, and per element the text and link characters below it."""
+    lines: list[Line] = []
+    stats: dict[html.HtmlElement, Stats] = {}
+    blocks: list[html.HtmlElement] = []
+    open_lines: dict[html.HtmlElement, Line] = {}
+    in_link = 0
+
+    def add(block: html.HtmlElement, text: str | None, chain: list[Stats]) -> None:
+        if not text:
+            return
+        line = open_lines.get(block)
+        if line is None:
+            line = open_lines[block] = Line(block)
+            lines.append(line)
+        line.parts.append(text)
+        size = len(text.strip())
+        chain[-1].chars += size
+        if in_link:
+            line.link_chars += size
+            chain[-1].link_chars += size
+
+    chain: list[Stats] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            chain.append(stats.setdefault(el, Stats()))
+            if tag in BLOCK_TAGS or tag == "br":
+                for block in blocks:  # a block boundary ends the open line of every block above
+                    open_lines.pop(block, None)
+            if tag in BLOCK_TAGS:
+                blocks.append(el)
+            if tag == "a":
+                in_link += 1
+            if blocks:
+                add(blocks[-1], el.text, chain)
+        else:
+            done = chain.pop()
+            if tag == "a":
+                in_link -= 1
+            if tag in BLOCK_TAGS:
+                open_lines.pop(el, None)
+                blocks.pop()
+                for block in blocks:
+                    open_lines.pop(block, None)
+            if chain:
+                chain[-1].chars += done.chars
+                chain[-1].link_chars += done.link_chars
+                if blocks:
+                    add(blocks[-1], el.tail, chain)
+    for line in lines:
+        line.text = _SPACE.sub(" ", "".join(line.parts)).strip()
+    return lines, stats
+
+
+def _line_score(text: str, link_chars: int) -> float:
+    size = len(text)
+    return (1 + len(_PUNCTUATION.findall(text)) + min(size / 100, 3)) * (1 - link_chars / size)
+
+
+def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[int]:
+    """Indices of the article's lines, in order; empty when no text looks like an article."""
+    for line in lines:
+        text = line.text
+        if len(text) < _MIN_LINE or line.link_chars > len(text) / 2:
+            continue
+        score = _line_score(text, line.link_chars)
+        node, share = line.block, 1.0
+        if node.tag in _PARAGRAPH_TAGS:
+            node = node.getparent()
+        for _ in range(3):
+            if node is None:
+                break
+            stats[node].score += score * share
+            node, share = node.getparent(), share / 2
+
+    def weight(el: html.HtmlElement) -> float:
+        s = stats[el]
+        return s.score * (1 - s.link_chars / s.chars) if s.chars else 0.0
+
+    candidates = [el for el, s in stats.items() if s.score > 0 and el.tag not in _PARAGRAPH_TAGS]
+    if not candidates:
+        return []
+    top = max(candidates, key=weight)
+    chosen = [top]
+    parent = top.getparent()
+    if parent is not None:
+        threshold = max(10.0, weight(top) * 0.2)
+        chosen = [
+            el for el in parent
+            if el is top or (isinstance(el.tag, str) and el in stats and weight(el) >= threshold)
+        ]
+    inside = {el for node in chosen for el in node.iter()}
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line.block in inside and (text := line.text) and line.link_chars <= len(text) * 0.6
+    ]

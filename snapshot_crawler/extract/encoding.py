@@ -1,0 +1,70 @@
+"""Bytes to text: the page's declared charsets checked against what the bytes really are."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEAD_BYTES = 16384
+# What browsers do: these labels name a superset, and reading by the superset loses nothing.
+_SUPERSETS = {  # keyed by codecs.lookup() names; x-gbk is not one, so it is aliased first
+    "gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "ascii": "cp1252",
+    "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
+}
+_ALIASES = {"x-gbk": "gbk", "x-sjis": "shift_jis"}
+# Above this share of invalid bytes a charset is not the page's, whatever it declares.
+_MAX_INVALID_SHARE = 0.02
+
+
+def charset_name(label: str | None) -> str | None:
+    """The Python codec for a charset label, widened to its superset; None when unknown."""
+    if not label:
+        return None
+    try:
+        label = label.strip().strip("\"'").lower()
+        name = codecs.lookup(_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The charset a ``<meta>`` tag in the page's head declares."""
+    match = _META_CHARSET.search(body, 0, _HEAD_BYTES)
+    return charset_name(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Decode a page; returns the text and the codec used.
+
+    A BOM decides. Otherwise UTF-8 that decodes cleanly wins (GBK text is practically never
+    valid UTF-8, while pages mislabelled as GBK or Latin-1 are common); then the meta
+    declaration, then the HTTP header, then GB18030 (our users' undeclared pages are Chinese).
+    A declaration is only believed if the bytes decode under it, so a header that contradicts
+    a valid meta loses. When none decodes cleanly, the one with the fewest invalid bytes is
+    used with those bytes replaced, unless so many are invalid that it is no text of that
+    charset at all; then cp1252, which reads any byte.
+    """
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(name, "replace"), name
+    candidates: list[str] = []
+    for name in ("utf-8", meta_charset(body), charset_name(http_charset), "gb18030"):
+        if name and name not in candidates:
+            candidates.append(name)
+    best: tuple[int, str, str] | None = None
+    for name in candidates:
+        try:
+            return body.decode(name), name
+        except UnicodeDecodeError:
+            text = body.decode(name, "replace")
+        except LookupError:  # a codec that exists for lookup but not for decoding
+            continue
+        errors = text.count("\ufffd")
+        if best is None or errors < best[0]:
+            best = (errors, text, name)
+    if best is not None and best[0] <= _MAX_INVALID_SHARE * len(body):
+        return best[1], best[2]
+    return body.decode("cp1252", "replace"), "cp1252"

@@ -1,0 +1,303 @@
+"""Article metadata from a page: head tags, JSON-LD, and the labelled lines around the body."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html
+
+from .text import clean_line
+
+# meta name/property/itemprop keys, most trusted first
+PUBLISHED_KEYS = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datepublished", "publishdate", "publish-date", "publish_date", "pubdate", "publishtime",
+    "publish_time", "pubtime", "sailthru.date", "parsely-pub-date", "dc.date.issued",
+    "dcterms.created", "dc.date", "dcterms.date", "date", "article.published", "og:release_date",
+    "weibo:article:create_at", "created", "article:modified_time", "datemodified",
+)
+_TITLE_KEYS = ("og:title", "twitter:title")
+_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
+_TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
+_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b", re.I)
+_CRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?\s*")
+_CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|＞|/|\\|→|-{1,2}|>>)\s*")
+_CRUMB_SKIP = re.compile(r"^(首页|主页|网站首页|正文|内容|详情|home|news|新闻|本站|频道)$", re.I)
+_RELATED_HEADING = re.compile(
+    r"^\s*(相关(新闻|阅读|文章|报道|链接|推荐|资讯)|延伸阅读|推荐阅读|猜你喜欢|热点推荐|更多(新闻|阅读|精彩)?|"
+    r"related( stories| articles| news| coverage| content)?|read more|more (stories|from)|recommended|"
+    r"you may also like|see also)\s*[:：>»]*\s*$",
+    re.I,
+)
+_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}"
+_NOT_NAMES = frozenset(
+    "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
+    "原创 佚名 本站 网友 编译 校对 审核 实习生 原标题".split()
+)
+_AUTHOR_LABEL = re.compile(
+    r"(?:^|[\s(（\[【|丨/])(?:作者|撰文|撰稿|文|记者|本报记者|本台记者|本网记者|特约记者|通讯员|实习生|主笔)"
+    r"\s*(?:[:：/|丨]\s*|\s+|(?=" + _NAME + r"))"
+    r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
+)
+_EN_BYLINE = re.compile(r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I)
+_AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
+_SOURCE = re.compile(
+    r"(?:文章来源|稿件来源|信息来源|新闻来源|来源|来自|出处|source)\s*[:：]\s*"
+    r"(?P<v>[^\s|丨/,，;；)）\]】]{2,30}?)(?=\s|$|[|丨/,，;；)）\]】]|作者|记者|时间|发布|编辑|责任)",
+    re.I,
+)
+_REPOST = re.compile(r"(?:本文)?(?:转载|转)自\s*[:：]?\s*(?P<v>[^\s,，。;；|)）]{2,30})")
+_CATEGORY_LABEL = re.compile(r"(?:类别|分类|栏目|频道)\s*[:：]\s*(?P<v>[^\s|丨/,，;；]{1,20})")
+_GENERIC_PATH = re.compile(
+    r"^(\d+|[a-z]?\d+[a-z]?|www|news|article|articles|content|contents|html|detail|details|doc|"
+    r"docs|a|c|p|n|n1|post|posts|story|stories|index|m|amp|zh|en|cn|us|uk|world-news)$",
+    re.I,
+)
+
+
+def read_meta(root: html.HtmlElement) -> dict[str, str]:
+    """``<meta>`` contents by lower-cased name, property, itemprop or http-equiv (first wins)."""
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), content.strip())
+    for el in root.iter("time", "span", "div", "abbr"):  # itemprop dates outside <meta>
+        key = el.get("itemprop")
+        if key and key.lower() in ("datepublished", "datecreated"):
+            value = el.get("datetime") or el.get("content") or el.text_content()
+            if value and value.strip():
+                found.setdefault(key.lower(), value.strip())
+    return found
+
+
+def read_json_ld(root: html.HtmlElement) -> dict[str, Any]:
+    """The page's JSON-LD article object (NewsArticle etc.), merged over the first WebPage."""
+    article: dict[str, Any] = {}
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or ""):
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            kinds = obj.get("@type")
+            kinds = " ".join(kinds) if isinstance(kinds, list) else str(kinds or "")
+            if _ARTICLE_TYPES.search(kinds):
+                return obj
+            if not article and "WebPage" in kinds:
+                article = obj
+    return article
+
+
+def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _ld_objects(entry)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _ld_objects(data["@graph"])
+        if isinstance(data.get("mainEntity"), dict):
+            yield data["mainEntity"]
+
+
+def ld_names(value: Any) -> list[str]:
+    """Names from a JSON-LD author/publisher value: a string, a Person, or a list of them."""
+    if isinstance(value, list):
+        return [name for entry in value for name in ld_names(entry)]
+    if isinstance(value, dict):
+        return ld_names(value.get("name"))
+    return [value.strip()] if isinstance(value, str) and value.strip() else []
+
+
+def strip_title_suffix(title: str) -> str:
+    """``标题_国内_演示新闻网`` -> ``标题``; keeps the longest part when the first is a site name."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title.strip()
+    longest = max(parts, key=len)
+    return parts[0] if len(parts[0]) >= len(longest) / 2 else longest
+
+
+def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
+    """The headline: an ``<h1>`` or og:title the HTML title contains, else the title unsuffixed."""
+    page_title = clean_line(root.findtext(".//title") or "")
+    declared = [clean_line(meta[k]) for k in _TITLE_KEYS if k in meta]
+    declared += [clean_line(h) for h in ld_names(ld.get("headline"))]
+    headings = [clean_line(h.text_content()) for h in root.iter("h1")]
+    headings = [h for h in headings if 2 <= len(h) <= 300]
+    squashed = page_title.replace(" ", "")
+    for candidate in (*headings, *declared):
+        if candidate and len(candidate) >= 4 and candidate.replace(" ", "") in squashed:
+            return candidate
+    for candidate in declared:
+        if candidate:
+            return strip_title_suffix(candidate)
+    if headings:
+        return headings[0]
+    return strip_title_suffix(page_title) or None
+
+
+def find_canonical(root: html.HtmlElement, meta: dict[str, str], base_url: str) -> str | None:
+    """``<link rel=canonical>``, else og:url, made absolute; only http(s) URLs count."""
+    hrefs = [el.get("href") for el in root.iter("link") if "canonical" in (el.get("rel") or "").lower()]
+    for href in (*hrefs, meta.get("og:url")):
+        if href and href.strip():
+            url = urljoin(base_url, href.strip())
+            if url.startswith(("http://", "https://")):
+                return url
+    return None
+
+
+def find_related(root: html.HtmlElement, base_url: str, exclude: Iterable[str] = ()) -> list[dict[str, str]]:
+    """Links listed under a 相关新闻 / Related heading, in page order, without duplicates."""
+    links: list[dict[str, str]] = []
+    seen = set(exclude)
+    for heading in root.iter("h2", "h3", "h4", "h5", "div", "span", "p", "strong", "b", "dt", "li", "header"):
+        own = clean_line(heading.text or "")
+        if not own or len(own) > 30 or not _RELATED_HEADING.match(own):
+            continue
+        container = heading.getparent()
+        while container is not None and not container.xpath(".//a[@href]"):
+            container = container.getparent()
+        if container is None:
+            continue
+        for a in container.iter("a"):
+            title, href = clean_line(a.text_content()), a.get("href")
+            if not href or len(title) < 4 or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            url = urljoin(base_url, href.strip())
+            if url not in seen:
+                seen.add(url)
+                links.append({"title": title, "url": url})
+    return links
+
+
+def find_breadcrumb_category(root: html.HtmlElement, title: str | None) -> str | None:
+    """The most specific section in the page's breadcrumbs (首页 > 国内 > 正文 -> 国内)."""
+    for el in root.iter("div", "nav", "p", "span", "ol", "ul", "td"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}"
+        text = clean_line(el.text_content())
+        if not text or len(text) > 200:
+            continue
+        labelled = _CRUMB_LABEL.match(text)
+        if not (labelled or _CRUMB.search(names)):
+            continue
+        if el.tag in ("ol", "ul", "nav") or labelled is None:
+            parts = [clean_line(li.text_content()) for li in el.iter("li", "a")] or _CRUMB_SPLIT.split(text)
+        else:
+            parts = _CRUMB_SPLIT.split(text[labelled.end():])
+        parts = [p for p in parts if p and not _CRUMB_SKIP.match(p) and p != title and len(p) <= 20]
+        if parts:
+            return parts[-1]
+    return None
+
+
+def category_from_url(url: str) -> str | None:
+    """The first path segment that names a section (``/tech/2024/0305/x.html`` -> ``tech``)."""
+    segments = urlsplit(url).path.split("/")[1:-1]
+    for segment in segments:
+        if segment and not _GENERIC_PATH.match(segment) and re.fullmatch(r"[A-Za-z][A-Za-z_-]{1,24}", segment):
+            return segment
+    return None
+
+
+def split_names(text: str) -> list[str]:
+    """``Jane Doe and John Roe`` / ``张三、李四`` -> names, without labels and duplicates."""
+    parts = re.split(r"\s*(?:,|，|、|;|；|/|\band\b|&|\bund\b|\bet\b|\by\b|\s{2,})\s*", text)
+    names: list[str] = []
+    for part in parts:
+        name = re.sub(r"^(by|written by)\s+", "", part.strip(" .·|:：()（）"), flags=re.I)
+        if name and name not in names and len(name) <= 60 and not name.startswith(("http", "@")):
+            names.append(name)
+    return names
+
+
+def authors_in_text(lines: Iterable[str]) -> list[str]:
+    """Author names labelled in text: 作者:X, 记者 X Y, (文/X), 本报记者 X; never editors."""
+    names: list[str] = []
+    for line in lines:
+        for match in _AUTHOR_LABEL.finditer(line):
+            for name in re.split(r"\s*[、,，\s]\s*", match["names"]):
+                if name and name not in _NOT_NAMES and not any(w in name for w in ("编辑", "来源", "责任")):
+                    if name not in names:
+                        names.append(name)
+        if names:
+            return names
+    return names
+
+
+def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
+    """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author)."""
+    names = [n for n in ld_names(ld.get("author")) if not n.startswith("http")]
+    if names:
+        return split_names(", ".join(names))
+    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+        value = meta.get(key)
+        if value and not value.startswith("http"):
+            return split_names(_EN_BYLINE.sub(r"\g<names>", value))
+    for el in root.iter("a", "span", "div", "p", "address"):
+        names_attr = f"{el.get('rel') or ''} {el.get('itemprop') or ''} {el.get('class') or ''}"
+        if _AUTHOR_CLASS.search(names_attr):
+            text = clean_line(el.text_content())
+            if 2 <= len(text) <= 80:
+                match = _EN_BYLINE.match(text)
+                return split_names(match["names"] if match else text)
+    return []
+
+
+def first_match(pattern: re.Pattern[str], lines: Iterable[str]) -> str | None:
+    """The ``v`` group of the pattern's first match in the lines."""
+    for line in lines:
+        match = pattern.search(line)
+        if match:
+            return match["v"].strip()
+    return None
+
+
+def find_source(lines: Iterable[str]) -> str | None:
+    """The outlet named after 来源: / Source:."""
+    return first_match(_SOURCE, lines)
+
+
+def find_reposted_from(lines: Iterable[str]) -> str | None:
+    """The outlet of a 本文转自 / 转载自 / 转自 line."""
+    return first_match(_REPOST, lines)
+
+
+def find_labelled_category(lines: Iterable[str]) -> str | None:
+    """A category written as 类别:X / 栏目:X."""
+    return first_match(_CATEGORY_LABEL, lines)
+
+
+def detect_language(declared: str | None, text: str) -> str | None:
+    """The declared ``lang`` reduced to its primary subtag, else guessed from the script."""
+    if declared:
+        primary = declared.strip().replace("_", "-").split("-")[0].lower()
+        if re.fullmatch(r"[a-z]{2,3}", primary):
+            return primary
+    sample = text[:2000]
+    if not sample:
+        return None
+    kana = len(re.findall(r"[\u3040-\u30ff]", sample))
+    hangul = len(re.findall(r"[\uac00-\ud7af]", sample))
+    han = len(re.findall(r"[\u4e00-\u9fff]", sample))
+    if kana > 10:
+        return "ja"
+    if hangul > 10:
+        return "ko"
+    if han > len(sample) * 0.2:
+        return "zh"
+    if len(re.findall(r"\b(the|and|of|to|is|in|that)\b", sample, re.I)) > 10:
+        return "en"
+    return None

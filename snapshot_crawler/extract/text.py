@@ -1,0 +1,52 @@
+"""Text normalization shared by the extractor and the normalize pipeline."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Zero-width characters, bidi controls, BOM, C0/C1 controls (but tab and newline, handled as
+# whitespace) and lone surrogates, which cannot be written as UTF-8.
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+)
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x0c\x1c-\x1e\x85\u2028\u2029]")
+_SPACES = re.compile(r"\s+")
+
+DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
+    # editor and proof-reader credits: 责任编辑:X, (责编:X), 【编辑:X】
+    r"^[\[(【]?\s*(责任编辑|责编|编辑|值班编辑|审核|审校|校对|监制|编审|美编)\s*[:]",
+    r"^【纠错】",
+    r"^(分享到|分享至|分享:|转发到)",
+    r"^.{0,30}扫一扫",
+    r"^(版权声明|版权所有|免责声明|Copyright|©)",
+    r"^(未经授权|未经许可|未经本网授权).{0,20}(转载|使用)",
+    # snapshot hosts' own lines: their disclaimer, snapshot time and original-URL lines
+    r"^以上内容为.{0,12}快照",
+    r"^(本页面?|本站|此页面?).{0,20}(快照|自动抓取|不代表本站)",
+    r"^快照生成时间\s*:",
+    r"^信息原文地址\s*:",
+    # the repost line becomes the reposted_from field, not content
+    r"^(本文)?(转载|转)自\s*:",
+)
+
+
+def clean_line(text: str) -> str:
+    """NFKC, invisible characters out, every whitespace run folded to one space, trimmed."""
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def clean_paragraphs(text: str, boilerplate: re.Pattern[str] | None = None) -> str:
+    """Normalize multi-line text: one paragraph per line, no empty or boilerplate line."""
+    lines = (clean_line(line) for line in _LINE_BREAKS.split(text))
+    return "\n".join(
+        line for line in lines if line and not (boilerplate and boilerplate.search(line))
+    )
+
+
+def compile_boilerplate(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any of the patterns (they see NFKC text, so ``:`` covers ``：``)."""
+    patterns = [p for p in patterns if p]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
