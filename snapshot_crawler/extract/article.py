@@ -106,13 +106,10 @@ def extract_article(
         author_line = _author_only_line(lines, body_indices, zone)
         authors = author_line.split(" ") if author_line else []
     source = find_source(zone + tail) or meta.get("source")
-    fallback_source = site_name or meta.get("og:site_name") or _title_site_name(root) or urlsplit(url).hostname
-    skip = {title, author_line}
-    paragraphs = [
-        t for i in body_indices
-        if (t := lines[i].text) not in skip and not _is_info_line(t) and not _REPOST_LINE.match(t)
-    ]
-    content = "\n".join(paragraphs) or None
+    fallback_source = (
+        meta.get("og:site_name") or site_name or _title_site_name(root) or urlsplit(url).hostname
+    )
+    content = "\n".join(_body_text(lines, body_indices, {title, author_line}, tz, now)) or None
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
@@ -136,6 +133,28 @@ def extract_article(
     return Page(fields, links, encoding)
 
 
+def _body_text(lines: list[Line], body: list[int], skip: set[str | None], tz: tzinfo, now: datetime) -> list[str]:
+    """The body's paragraphs without the metadata lines that many templates put inside it:
+    headline, byline, date line, info bar, repost line (the first and last few lines only)."""
+    edges = set(body[:4] + body[-2:])
+    paragraphs = []
+    for i in body:
+        text = lines[i].text
+        if text in skip or (i in edges and _is_metadata_line(text, tz, now)):
+            continue
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _is_metadata_line(text: str, tz: tzinfo, now: datetime) -> bool:
+    if _is_info_line(text) or _REPOST_LINE.match(text) or _EN_BYLINE_LINE.match(text):
+        return True
+    if len(text) < 40 and authors_in_text([text]):
+        return True
+    date = parse_datetime(text, tz, now) if len(text) < 60 else None
+    return date is not None and len(text) - len(date.raw) < 12
+
+
 def _links(root: html.HtmlElement, base_url: str) -> list[str]:
     seen: dict[str, None] = {}
     for a in root.iter("a"):
@@ -155,7 +174,8 @@ def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[
     if title:
         for i in range(start, -1, -1):
             if lines[i].text == title:
-                first = i if start - i <= _ZONE_BEFORE * 2 else first
+                # the kicker or info bar some templates put just above the headline
+                first = max(0, i - 2) if start - i <= _ZONE_BEFORE * 2 else first
                 break
     zone = [line.text for line in lines[first:start + 1] if line.text]
     tail = [line.text for line in lines[max(start, end - 2):end + 4] if line.text]

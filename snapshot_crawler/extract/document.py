@@ -20,7 +20,7 @@ _CHROME = re.compile(
     r"comment|share|social|sns|related|recommend|sidebar|side-bar|breadcrumb|crumb|advert|\bad\b|"
     r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|signup|login|"
     r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|pager|paging|tags?\b|keyword|"
-    r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|print|qrcode|erweima|"
+    r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip",
     re.I,
 )

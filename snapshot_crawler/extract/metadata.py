@@ -18,12 +18,13 @@ PUBLISHED_KEYS = (
     "datepublished", "publishdate", "publish-date", "publish_date", "pubdate", "publishtime",
     "publish_time", "pubtime", "sailthru.date", "parsely-pub-date", "dc.date.issued",
     "dcterms.created", "dc.date", "dcterms.date", "date", "article.published", "og:release_date",
-    "weibo:article:create_at", "created", "article:modified_time", "datemodified",
+    "weibo:article:create_at", "created", "time", "article:modified_time", "datemodified",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
-_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b", re.I)
+# breadcrumbs, and the one-item section labels (kickers) that stand in for them
+_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|kicker|categor|channel|lanmu", re.I)
 _CRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?\s*")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|＞|/|\\|→|-{1,2}|>>)\s*")
 _CRUMB_SKIP = re.compile(r"^(首页|主页|网站首页|正文|内容|详情|home|news|新闻|本站|频道)$", re.I)
@@ -33,7 +34,8 @@ _RELATED_HEADING = re.compile(
     r"you may also like|see also)\s*[:：>»]*\s*$",
     re.I,
 )
-_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}"
+# a Chinese name: not a label, which a colon follows (浏览次数：)
+_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}(?![\u4e00-\u9fff]*\s*[:：])"
 _NOT_NAMES = frozenset(
     "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
     "原创 佚名 本站 网友 编译 校对 审核 实习生 原标题".split()
@@ -47,7 +49,8 @@ _EN_BYLINE = re.compile(r"^\s*(?:by|written by|reporting by|von|par|por|di|door)
 _AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
 _SOURCE = re.compile(
     r"(?:文章来源|稿件来源|信息来源|新闻来源|来源|来自|出处|source)\s*[:：]\s*"
-    r"(?P<v>[^\s|丨/,，;；)）\]】]{2,30}?)(?=\s|$|[|丨/,，;；)）\]】]|作者|记者|时间|发布|编辑|责任)",
+    r"(?P<v>[^\s|丨/,，;；)）\]】]{2,30}?)"
+    r"(?=\s|$|[|丨/,，;；)）\]】【]|作者|记者|时间|发布|编辑|责任|字号|浏览|阅读|点击|评论|分享|打印|日期)",
     re.I,
 )
 _REPOST = re.compile(r"(?:本文)?(?:转载|转)自\s*[:：]?\s*(?P<v>[^\s,，。;；|)）]{2,30})")
@@ -70,12 +73,12 @@ def read_meta(root: html.HtmlElement) -> dict[str, str]:
             key = el.get(attr)
             if key:
                 found.setdefault(key.strip().lower(), content.strip())
-    for el in root.iter("time", "span", "div", "abbr"):  # itemprop dates outside <meta>
-        key = el.get("itemprop")
-        if key and key.lower() in ("datepublished", "datecreated"):
+    for el in root.iter("time", "span", "div", "abbr"):  # dates marked up outside <meta>
+        key = (el.get("itemprop") or "").lower()
+        if key in ("datepublished", "datecreated") or (el.tag == "time" and el.get("datetime")):
             value = el.get("datetime") or el.get("content") or el.text_content()
             if value and value.strip():
-                found.setdefault(key.lower(), value.strip())
+                found.setdefault(key or "time", value.strip())
     return found
 
 
@@ -204,8 +207,12 @@ def find_breadcrumb_category(root: html.HtmlElement, title: str | None) -> str |
 
 
 def category_from_url(url: str) -> str | None:
-    """The first path segment that names a section (``/tech/2024/0305/x.html`` -> ``tech``)."""
-    segments = urlsplit(url).path.split("/")[1:-1]
+    """The first path segment that names a section (``/tech/2024/0305/x.html`` -> ``tech``);
+    only web URLs: a file path's folders name the disk, not the site."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    segments = parts.path.split("/")[1:-1]
     for segment in segments:
         if segment and not _GENERIC_PATH.match(segment) and re.fullmatch(r"[A-Za-z][A-Za-z_-]{1,24}", segment):
             return segment

@@ -18,6 +18,7 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     # editor and proof-reader credits: 责任编辑:X, (责编:X), 【编辑:X】
     r"^[\[(【]?\s*(责任编辑|责编|编辑|值班编辑|审核|审校|校对|监制|编审|美编)\s*[:]",
     r"^【纠错】",
+    r"^((additional )?reporting|writing|editing|edited|compiled) by\b",
     r"^(分享到|分享至|分享:|转发到)",
     r"^.{0,30}扫一扫",
     r"^(版权声明|版权所有|免责声明|Copyright|©)",

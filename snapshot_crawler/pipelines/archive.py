@@ -1,0 +1,132 @@
+"""Stage 4: append each snapshot as one JSON line to ``<dir>/<site>/<YYYY-MM-DD>.jsonl``.
+
+Each line goes to the file in one ``write`` on an ``O_APPEND`` descriptor, so a killed process
+leaves at most its last line torn. A torn tail is found when the file is next opened: it is cut
+off (and kept beside the archive as ``<name>.jsonl.torn`` for inspection) before anything is
+appended, so every line of an archive is always one whole JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from snapshot_crawler import project_path
+
+logger = logging.getLogger(__name__)
+_TAIL_CHUNK = 65536
+
+
+def dumps_line(record: dict[str, Any]) -> bytes:
+    """One archive line: UTF-8 JSON, non-ASCII unescaped, but U+2028/U+2029 escaped because
+    line-oriented readers (Python's ``str.splitlines``, JavaScript) take them as line breaks."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+
+
+def repair_torn_tail(path: Path) -> int:
+    """Cut an unfinished last line off ``path``; returns how many bytes were cut (0: intact)."""
+    with path.open("r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return 0
+        end = size
+        while end > 0:  # find the last newline, reading backwards a chunk at a time
+            start = max(0, end - _TAIL_CHUNK)
+            f.seek(start)
+            newline = f.read(end - start).rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            end = start
+        f.seek(end)
+        torn = f.read()
+        with path.with_name(path.name + ".torn").open("ab") as sidecar:
+            sidecar.write(torn + b"\n")
+        f.truncate(end)
+        f.flush()
+        os.fsync(f.fileno())
+        return len(torn)
+
+
+class ArchiveWriter:
+    """Appends records to per-site, per-day JSONL files under one directory."""
+
+    def __init__(self, directory: Path, fsync: bool = False) -> None:
+        self.directory = directory
+        self.fsync = fsync
+        self._fds: dict[Path, int] = {}
+        self.repaired: list[tuple[Path, int]] = []
+        """Files whose torn tail was cut on opening, with the bytes cut."""
+
+    def path_for(self, site: str, snapshot_time: str) -> Path:
+        return self.directory / site / f"{snapshot_time[:10]}.jsonl"
+
+    def write(self, site: str, snapshot_time: str, record: dict[str, Any]) -> Path:
+        path = self.path_for(site, snapshot_time)
+        fd = self._fds.get(path)
+        if fd is None:
+            fd = self._fds[path] = self._open(path)
+        line = dumps_line(record)
+        written = os.write(fd, line)
+        if written != len(line):  # a short write (disk full) must not leave a torn line behind
+            raise OSError(f"short write to {path}: {written} of {len(line)} bytes")
+        if self.fsync:
+            os.fsync(fd)
+        return path
+
+    def _open(self, path: Path) -> int:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            cut = repair_torn_tail(path)
+            if cut:
+                self.repaired.append((path, cut))
+                logger.warning("Repaired %s: cut a torn last line of %d bytes (kept in %s.torn)", path, cut, path.name)
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+
+class ArchivePipeline:
+    """Writes every item that reached this stage to the JSONL archive, flushed per item."""
+
+    def __init__(self, writer: ArchiveWriter, stats: StatsCollector) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        settings = crawler.settings
+        if not settings.getbool("SNAPSHOT_ARCHIVE_ENABLED"):
+            raise NotConfigured("SNAPSHOT_ARCHIVE_ENABLED is off")
+        assert crawler.stats is not None
+        writer = ArchiveWriter(project_path(settings["SNAPSHOT_ARCHIVE_DIR"]), settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"))
+        return cls(writer, crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        record = ItemAdapter(item).asdict()
+        repaired = len(self.writer.repaired)
+        path = self.writer.write(record["site"], record["snapshot_time"], record)
+        if len(self.writer.repaired) > repaired:
+            self.stats.inc_value("snapshot/archive/torn_repaired")
+        self.stats.inc_value("snapshot/archive/written")
+        self.stats.set_value("snapshot/archive/last_file", str(path))
+        return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.writer.close()

@@ -1,0 +1,72 @@
+"""Project settings. Every setting has a working default; override with ``-s NAME=VALUE``, in a
+site file's ``[settings]`` table, or here. Scrapy's own settings are documented by Scrapy; the
+``SNAPSHOT_*`` ones are this project's."""
+
+from snapshot_crawler.extract.text import DEFAULT_BOILERPLATE_PATTERNS
+
+BOT_NAME = "snapshot_crawler"
+SPIDER_MODULES = ["snapshot_crawler.spiders"]
+NEWSPIDER_MODULE = "snapshot_crawler.spiders"
+
+# --- politeness: defaults for remote news sites; a site file or -s can change each ---------
+# Identify the crawler honestly; sites may block or throttle it by this name.
+USER_AGENT = "snapshot-crawler/0.1 (news snapshot archiver; Scrapy)"
+ROBOTSTXT_OBEY = True
+# At most this many requests in flight to one site.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_REQUESTS = 16
+# The least delay between two requests to one site; AutoThrottle raises it when the site slows.
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# How many links deep from the start pages a crawl goes (0: no limit).
+DEPTH_LIMIT = 5
+DOWNLOAD_TIMEOUT = 30
+# Pages above this size are not downloaded: no news article needs 16 MiB of HTML.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Retry transient failures a few times before the request is given up and counted.
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "snapshot_crawler.pipelines.validate.ValidatePipeline": 100,
+    "snapshot_crawler.pipelines.normalize.NormalizePipeline": 200,
+    "snapshot_crawler.pipelines.dedup.DedupPipeline": 300,
+    "snapshot_crawler.pipelines.archive.ArchivePipeline": 900,
+}
+
+# --- snapshot-crawler ------------------------------------------------------------------------
+# Time zone for times a page writes without one, unless the site file names its own.
+SNAPSHOT_TIMEZONE = "Asia/Shanghai"
+
+# Fields an item must have (non-empty) to be archived; others are dropped and counted.
+SNAPSHOT_REQUIRED_FIELDS = ["url", "title", "content"]
+
+# Lines of text matching any of these regexes (after NFKC) are removed from the content.
+SNAPSHOT_BOILERPLATE_PATTERNS = list(DEFAULT_BOILERPLATE_PATTERNS)
+# More patterns, added to the ones above (so a site file can extend without repeating them).
+SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS: list[str] = []
+
+# Drop items whose canonical URL and content were already archived (False: keep every copy).
+SNAPSHOT_DEDUP_ENABLED = True
+
+# Write the JSONL archive (False: items only go to Scrapy's feeds, e.g. -O items.jsonl).
+SNAPSHOT_ARCHIVE_ENABLED = True
+# Where archives are written, as <dir>/<site>/<YYYY-MM-DD>.jsonl by snapshot date; a relative
+# path is taken from the project directory (the folder of scrapy.cfg).
+SNAPSHOT_ARCHIVE_DIR = "archive"
+# fsync after every line: survives power loss, not only a killed process, at a cost in speed.
+SNAPSHOT_ARCHIVE_FSYNC = False
+
+# Without site patterns, a page is an article when its body has at least this many characters.
+SNAPSHOT_ARTICLE_MIN_CHARS = 200
+
+# Scrapy's telnet console and remote-control server run code sent to a local port; a crawl
+# started by cron has nobody to use them, so they stay closed.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False

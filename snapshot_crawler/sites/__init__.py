@@ -1,0 +1,104 @@
+"""Site files: one declarative TOML file per site, ``snapshot_crawler/sites/<name>.toml``.
+
+Keys (all optional but ``start_urls``)::
+
+    display_name = "演示新闻网"        # the site's own name: the source when a page names none
+    start_urls = ["https://example.com/news/"]   # or paths from the project dir, crawled as file://
+    allowed_domains = ["example.com"]  # default: the hosts of the start URLs
+    timezone = "Asia/Shanghai"         # for times the pages write without a zone
+    article_urls = ['/\\d{8}/', '/content_\\d+']   # regexes: these pages are articles
+    list_urls = ['/list/', 'index_\\d+\\.html']    # regexes: these pages are only followed
+    ignore_urls = ['/video/']          # regexes: never requested
+    [selectors]                        # per-field CSS selectors ("xpath:..." for XPath)
+    title = "h1.title"
+    [settings]                         # Scrapy/project settings for this site (-s still wins)
+    DOWNLOAD_DELAY = 2
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from snapshot_crawler import project_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SITES_DIR = Path(__file__).parent
+_FIELDS = {"display_name", "start_urls", "allowed_domains", "timezone", "article_urls",
+           "list_urls", "ignore_urls", "selectors", "settings"}
+_SELECTABLE = {"title", "category", "publish_time", "source", "reposted_from", "authors",
+               "content", "related", "canonical_url"}
+
+
+class SiteError(ValueError):
+    """A site file that does not exist or does not say what it must."""
+
+
+@dataclass
+class Site:
+    """A site as its file declares it."""
+
+    name: str
+    start_urls: list[str]
+    display_name: str | None = None
+    allowed_domains: list[str] = field(default_factory=list)
+    timezone: str | None = None
+    article_urls: list[re.Pattern[str]] = field(default_factory=list)
+    list_urls: list[re.Pattern[str]] = field(default_factory=list)
+    ignore_urls: list[re.Pattern[str]] = field(default_factory=list)
+    selectors: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def available_sites() -> list[str]:
+    """The names of all site files."""
+    return sorted(p.stem for p in SITES_DIR.glob("*.toml"))
+
+
+def load_site(name: str) -> Site:
+    """Read and check ``sites/<name>.toml``."""
+    if not re.fullmatch(r"[\w-]+", name):
+        raise SiteError(f"bad site name {name!r}")
+    path = SITES_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise SiteError(f"no site file {path}; known sites: {', '.join(available_sites())}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteError(f"{path}: {exc}") from exc
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise SiteError(f"{path}: unknown keys {sorted(unknown)}")
+    bad_selectors = set(data.get("selectors", {})) - _SELECTABLE
+    if bad_selectors:
+        raise SiteError(f"{path}: no such field for selectors: {sorted(bad_selectors)}")
+    if not data.get("start_urls"):
+        raise SiteError(f"{path}: start_urls is required")
+    try:
+        patterns = {k: [re.compile(p) for p in data.get(k, [])] for k in ("article_urls", "list_urls", "ignore_urls")}
+    except re.error as exc:
+        raise SiteError(f"{path}: bad pattern: {exc}") from exc
+    return Site(
+        name=name,
+        start_urls=[start_url(u) for u in data["start_urls"]],
+        display_name=data.get("display_name"),
+        allowed_domains=list(data.get("allowed_domains", [])),
+        timezone=data.get("timezone"),
+        selectors=dict(data.get("selectors", {})),
+        settings=dict(data.get("settings", {})),
+        **patterns,
+    )
+
+
+def start_url(value: str) -> str:
+    """A URL as given, or a local path (from the project directory) as a file:// URL."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        return value
+    return project_path(value).resolve().as_uri()

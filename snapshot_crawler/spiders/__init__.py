@@ -1,0 +1,1 @@
+"""Spiders: Scrapy glue only; extraction lives in snapshot_crawler.extract."""

@@ -1,0 +1,38 @@
+"""Crawl state: what the archive already holds, behind one small interface.
+
+Issue #2 needs only "is this URL with this content archived already"; the store that persists it
+across runs (SQLite by default, Redis to scale out) implements the same interface.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ArchivedIndex(Protocol):
+    """Which (URL key, content hash) pairs have reached the archive."""
+
+    def is_archived(self, url_key: str, content_hash: str) -> bool:
+        """Whether this URL was archived with exactly this content."""
+
+    def mark_archived(self, url_key: str, content_hash: str, snapshot_time: str) -> None:
+        """Record that a snapshot reached the archive."""
+
+    def close(self) -> None:
+        """Release the store's resources."""
+
+
+class MemoryIndex:
+    """An index that lives as long as the crawl: duplicates within one run."""
+
+    def __init__(self) -> None:
+        self._archived: set[tuple[str, str]] = set()
+
+    def is_archived(self, url_key: str, content_hash: str) -> bool:
+        return (url_key, content_hash) in self._archived
+
+    def mark_archived(self, url_key: str, content_hash: str, snapshot_time: str) -> None:
+        self._archived.add((url_key, content_hash))
+
+    def close(self) -> None:
+        self._archived.clear()
