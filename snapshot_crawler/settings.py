@@ -7,6 +7,7 @@ from snapshot_crawler.extract.text import DEFAULT_BOILERPLATE_PATTERNS
 BOT_NAME = "snapshot_crawler"
 SPIDER_MODULES = ["snapshot_crawler.spiders"]
 NEWSPIDER_MODULE = "snapshot_crawler.spiders"
+COMMANDS_MODULE = "snapshot_crawler.commands"
 
 # --- politeness: defaults for remote news sites; a site file or -s can change each ---------
 # Identify the crawler honestly; sites may block or throttle it by this name.
@@ -32,6 +33,9 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Answers replayed requests (scrapy replay) from saved files; passes every other request on.
+DOWNLOADER_MIDDLEWARES = {"snapshot_crawler.replay.ReplayDownloaderMiddleware": 50}
 
 ITEM_PIPELINES = {
     "snapshot_crawler.pipelines.validate.ValidatePipeline": 100,

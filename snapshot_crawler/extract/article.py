@@ -27,6 +27,7 @@ from .metadata import (
     find_related,
     find_reposted_from,
     find_source,
+    find_source_element,
     find_title,
     read_json_ld,
     read_meta,
@@ -90,6 +91,7 @@ def extract_article(
     canonical = find_canonical(root, meta, url)
     related = find_related(root, url, exclude=(url, canonical or url))
     crumb = find_breadcrumb_category(root, title)
+    source_element = find_source_element(root)
     overrides = _apply_selectors(root, selectors or {}, url)
     strip_chrome(root)
     lines, stats = split_lines(root)
@@ -105,7 +107,7 @@ def extract_article(
     if not authors:
         author_line = _author_only_line(lines, body_indices, zone)
         authors = author_line.split(" ") if author_line else []
-    source = find_source(zone + tail) or meta.get("source")
+    source = find_source(zone + tail) or source_element or meta.get("source")
     fallback_source = (
         meta.get("og:site_name") or site_name or _title_site_name(root) or urlsplit(url).hostname
     )
@@ -113,10 +115,10 @@ def extract_article(
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
-        "category": crumb
-        or find_labelled_category(zone)
-        or meta.get("article:section")
+        "category": meta.get("article:section")
         or _first(ld.get("articleSection"))
+        or crumb
+        or find_labelled_category(zone)
         or category_from_url(url),
         "publish_time": published.value.isoformat() if published else None,
         "publish_time_raw": published.raw if published else None,

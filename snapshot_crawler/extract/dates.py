@@ -139,7 +139,8 @@ def parse_datetime(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
         value = (now - timedelta(seconds=count * seconds)).astimezone(tz).replace(microsecond=0)
         return ParsedTime(value, True, match[0])
     match = _DAY_WORD.search(text)
-    if match:
+    # a bare 今天 inside a sentence is prose, not a timestamp; with a time or alone it is one
+    if match and (match["H"] is not None or len(text) - len(match[0]) < 8):
         word = match["word"].lower()
         if word in ("刚刚", "just now"):
             return ParsedTime(local_now.replace(microsecond=0), True, match[0])

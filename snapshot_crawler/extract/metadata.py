@@ -24,7 +24,7 @@ _TITLE_KEYS = ("og:title", "twitter:title")
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
 # breadcrumbs, and the one-item section labels (kickers) that stand in for them
-_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|kicker|categor|channel|lanmu", re.I)
+_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|route|kicker|categor|lanmu", re.I)
 _CRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?\s*")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|＞|/|\\|→|-{1,2}|>>)\s*")
 _CRUMB_SKIP = re.compile(r"^(首页|主页|网站首页|正文|内容|详情|home|news|新闻|本站|频道)$", re.I)
@@ -46,6 +46,7 @@ _AUTHOR_LABEL = re.compile(
     r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
 )
 _EN_BYLINE = re.compile(r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I)
+_SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
 _AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
 _SOURCE = re.compile(
     r"(?:文章来源|稿件来源|信息来源|新闻来源|来源|来自|出处|source)\s*[:：]\s*"
@@ -275,6 +276,21 @@ def first_match(pattern: re.Pattern[str], lines: Iterable[str]) -> str | None:
 def find_source(lines: Iterable[str]) -> str | None:
     """The outlet named after 来源: / Source:."""
     return first_match(_SOURCE, lines)
+
+
+def find_source_element(root: html.HtmlElement) -> str | None:
+    """The outlet in an element marked as the source (``<a class="source">新京报</a>``)."""
+    for el in root.iter("a", "span", "em", "div", "p", "cite"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not _SOURCE_CLASS.search(names):
+            continue
+        text = clean_line(el.text_content())
+        labelled = find_source([text])
+        if labelled:
+            return labelled
+        if 2 <= len(text) <= 20 and not re.search(r"\d{2}[:：]\d{2}", text):
+            return text
+    return None
 
 
 def find_reposted_from(lines: Iterable[str]) -> str | None:

@@ -20,6 +20,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from snapshot_crawler.extract.article import Page, extract_article
 from snapshot_crawler.items import RelatedLink, Snapshot
+from snapshot_crawler.replay import replay_request, saved_pages
 from snapshot_crawler.sites import Site, load_site, start_url
 
 # Without site patterns, URLs like these are list pages: followed, never archived.
@@ -31,9 +32,16 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
 
-    def __init__(self, site: str | None = None, start_urls: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        site: str | None = None,
+        start_urls: str | None = None,
+        replay: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
-        if bool(site) == bool(start_urls):
+        self.replay = replay
+        if replay is None and bool(site) == bool(start_urls):
             raise ValueError("give exactly one of -a site=NAME or -a start_urls=URL[,URL...]")
         if site:
             self.site = load_site(site)
@@ -58,6 +66,10 @@ class NewsSpider(scrapy.Spider):
         return ZoneInfo(self.site.timezone or self.settings.get("SNAPSHOT_TIMEZONE"))
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.replay:
+            for page in saved_pages(self.replay):
+                yield replay_request(page, callback=self.parse)
+            return
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse)
 
@@ -67,7 +79,8 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             stats.inc_value("snapshot/pages/not_text")
             return
-        kind = self.page_kind(response.url)
+        # a replayed page was saved because it is an article; nothing is followed from it
+        kind = "article" if self.replay else self.page_kind(response.url)
         fetched = self.snapshot_time(response)
         page = self.extract(response, fetched)
         if kind == "article" or (kind is None and self.looks_like_article(page)):
@@ -75,7 +88,7 @@ class NewsSpider(scrapy.Spider):
             yield self.snapshot(response, page, fetched)
         else:
             stats.inc_value(f"snapshot/pages/{kind or 'other'}")
-        for link in page.links:
+        for link in () if self.replay else page.links:
             if self.should_follow(link):
                 yield scrapy.Request(link, callback=self.parse)
 

@@ -1,0 +1,1 @@
+"""Scrapy commands of this project, registered through COMMANDS_MODULE."""
