@@ -57,7 +57,11 @@ def saved_pages(source: str | Path) -> Iterator[SavedPage]:
 
 def replay_request(page: SavedPage, **kwargs: Any) -> Request:
     """A request for a saved page; the middleware below answers it from disk."""
-    meta = {"replay_path": str(page.path), "replay_encoding": page.encoding, "dont_obey_robotstxt": True}
+    meta = {
+        "replay_path": str(page.path),
+        "replay_encoding": page.encoding,
+        "dont_obey_robotstxt": True,
+    }
     if page.snapshot_time:
         meta["snapshot_time"] = page.snapshot_time
     return Request(page.url, meta=meta, dont_filter=True, **kwargs)

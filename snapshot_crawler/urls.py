@@ -18,5 +18,11 @@ def url_key(url: str) -> str:
     """The canonical form of an article URL: fragment and tracking parameters dropped, query
     sorted, percent-encoding and host case normalized."""
     parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        ]
+    )
     return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))

@@ -24,23 +24,39 @@ RUN_FIELDS = ("site",)
 
 
 def manifest() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in MANIFEST.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def expected_path(entry: dict[str, Any]) -> Path:
-    return (PAGES / entry["path"]).with_suffix(".json")
+    return (PAGES / str(entry["path"])).with_suffix(".json")
 
 
 def replay(source: Path, *settings: str) -> list[dict[str, Any]]:
     """Run ``scrapy replay`` on a manifest or folder in a subprocess; the items it exported."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "items.jsonl"
-        args = [sys.executable, "-m", "scrapy", "replay", str(source), "-O", str(out), "-s", "LOG_LEVEL=WARNING"]
+        args = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "replay",
+            str(source),
+            "-O",
+            str(out),
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ]
         for setting in settings:
             args += ["-s", setting]
         result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
-            raise RuntimeError(f"scrapy replay failed ({result.returncode}):\n{result.stderr[-4000:]}")
+            raise RuntimeError(
+                f"scrapy replay failed ({result.returncode}):\n{result.stderr[-4000:]}"
+            )
         return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
@@ -56,7 +72,9 @@ def main() -> None:
         if item is None:
             print(f"no item for {entry['path']}", file=sys.stderr)
             continue
-        expected_path(entry).write_text(json.dumps(item, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        expected_path(entry).write_text(
+            json.dumps(item, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         print(f"wrote {expected_path(entry).relative_to(ROOT)}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any, ClassVar
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
@@ -19,7 +20,7 @@ class Command(BaseRunSpiderCommand):
     requires_project = True
     # Replays read files: politeness and robots.txt are for servers, and the JSONL archive
     # is for crawls (-s SNAPSHOT_ARCHIVE_ENABLED=1 writes one all the same).
-    default_settings = {
+    default_settings: ClassVar[dict[str, Any]] = {
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,

@@ -62,7 +62,9 @@ class Page:
     encoding: str = "utf-8"
 
 
-_INFO_LABEL = re.compile(r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I)
+_INFO_LABEL = re.compile(
+    r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I
+)
 _NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?: [\u4e00-\u9fff·]{2,4}){0,3}")
 _EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
@@ -135,7 +137,9 @@ def extract_article(
     return Page(fields, links, encoding)
 
 
-def _body_text(lines: list[Line], body: list[int], skip: set[str | None], tz: tzinfo, now: datetime) -> list[str]:
+def _body_text(
+    lines: list[Line], body: list[int], skip: set[str | None], tz: tzinfo, now: datetime
+) -> list[str]:
     """The body's paragraphs without the metadata lines that many templates put inside it:
     headline, byline, date line, info bar, repost line (the first and last few lines only)."""
     edges = set(body[:4] + body[-2:])
@@ -170,7 +174,7 @@ def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[
     """The lines between the headline and the body (where bylines and dates sit), and the
     last lines of the body and after it (where 来源 and 记者 credits often close a story)."""
     if not body:
-        return [line.text for line in lines[:_ZONE_BEFORE * 2]], []
+        return [line.text for line in lines[: _ZONE_BEFORE * 2]], []
     start, end = body[0], body[-1]
     first = max(0, start - _ZONE_BEFORE)
     if title:
@@ -179,8 +183,8 @@ def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[
                 # the kicker or info bar some templates put just above the headline
                 first = max(0, i - 2) if start - i <= _ZONE_BEFORE * 2 else first
                 break
-    zone = [line.text for line in lines[first:start + 1] if line.text]
-    tail = [line.text for line in lines[max(start, end - 2):end + 4] if line.text]
+    zone = [line.text for line in lines[first : start + 1] if line.text]
+    tail = [line.text for line in lines[max(start, end - 2) : end + 4] if line.text]
     return zone, tail
 
 
@@ -227,13 +231,17 @@ def _author_only_line(lines: list[Line], body: list[int], zone: list[str]) -> st
 
 def _is_info_line(text: str) -> bool:
     """The byline bar (date, 来源, 作者, views) that sits above many bodies."""
-    return len(text) < 120 and bool(_INFO_LABEL.search(text)) and bool(re.search(r"\d{1,2}[:：]\d{2}|\d{4}[-/年.]\d{1,2}", text))
+    return (
+        len(text) < 120
+        and bool(_INFO_LABEL.search(text))
+        and bool(re.search(r"\d{1,2}[:：]\d{2}|\d{4}[-/年.]\d{1,2}", text))
+    )
 
 
 def _title_site_name(root: html.HtmlElement) -> str | None:
     title = clean_line(root.findtext(".//title") or "")
     head = strip_title_suffix(title)
-    rest = title[len(head):].strip(" _-|–—:") if title.startswith(head) else ""
+    rest = title[len(head) :].strip(" _-|–—:") if title.startswith(head) else ""
     return rest.split("_")[-1].split("|")[-1].split(" - ")[-1].strip() or None
 
 
@@ -243,7 +251,9 @@ def _first(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _apply_selectors(root: html.HtmlElement, selectors: dict[str, str], base_url: str) -> dict[str, Any]:
+def _apply_selectors(
+    root: html.HtmlElement, selectors: dict[str, str], base_url: str
+) -> dict[str, Any]:
     """Site-file overrides: each field from its selector's matches, when it matches."""
     if not selectors:
         return {}
@@ -257,15 +267,23 @@ def _apply_selectors(root: html.HtmlElement, selectors: dict[str, str], base_url
             continue
         if name == "content":
             found[name] = "\n".join(
-                line.text for m in matches if isinstance(m.root, html.HtmlElement)
-                for line in split_lines(m.root)[0] if line.text
+                line.text
+                for m in matches
+                if isinstance(m.root, html.HtmlElement)
+                for line in split_lines(m.root)[0]
+                if line.text
             ) or "\n".join(texts)
         elif name == "authors":
             found[name] = [n for t in texts for n in split_names(t)]
         elif name == "related":
             found[name] = [
-                {"title": clean_line(a.xpath("string()").get() or ""), "url": urljoin(base_url, href)}
-                for m in matches for a in m.css("a[href]") if (href := a.attrib.get("href"))
+                {
+                    "title": clean_line(a.xpath("string()").get() or ""),
+                    "url": urljoin(base_url, href),
+                }
+                for m in matches
+                for a in m.css("a[href]")
+                if (href := a.attrib.get("href"))
             ]
         else:
             found[name] = texts[0]

@@ -14,11 +14,54 @@ from dataclasses import dataclass, field
 from lxml import etree, html
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
-    "summary table tbody td tfoot th thead tr ul html".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "html",
+    ]
 )
-_PARAGRAPH_TAGS = frozenset("p li dd dt h1 h2 h3 h4 h5 h6 pre blockquote figcaption".split())
+_PARAGRAPH_TAGS = frozenset(
+    ["p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "figcaption"]
+)
 _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
 _MIN_LINE = 20
@@ -131,7 +174,8 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     if parent is not None:
         threshold = max(10.0, weight(top) * 0.2)
         chosen = [
-            el for el in parent
+            el
+            for el in parent
             if el is top or (isinstance(el.tag, str) and el in stats and weight(el) >= threshold)
         ]
     inside = {el for node in chosen for el in node.iter()}

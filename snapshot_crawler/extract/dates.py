@@ -11,9 +11,17 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ),
         start=1,
@@ -37,24 +45,46 @@ _COMPACT = re.compile(  # 20240214 0521 / 20240214T052100
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>[012]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?!\d)"
 )
 _DMY_EN = re.compile(
-    r"(?<![\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon>" + _MONTH + r")\.?,?\s+(?P<y>(?:19|20)\d{2})(?:" + _TIME + ")?",
+    r"(?<![\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon>"
+    + _MONTH
+    + r")\.?,?\s+(?P<y>(?:19|20)\d{2})(?:"
+    + _TIME
+    + ")?",
     re.I,
 )
 _MDY_EN = re.compile(
-    r"(?<![\w])(?P<mon>" + _MONTH + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})(?:" + _TIME + ")?",
+    r"(?<![\w])(?P<mon>"
+    + _MONTH
+    + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})(?:"
+    + _TIME
+    + ")?",
     re.I,
 )
 _MD = re.compile(  # 02-14 05:21 / 2月14日 05:21: the year is inferred
-    r"(?<![\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?![\d/.-])\s*日?" + _TIME.replace("(?:[T\\s,]|日|\\s*at\\s*)*", r"\s*"),
+    r"(?<![\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?![\d/.-])\s*日?"
+    + _TIME.replace("(?:[T\\s,]|日|\\s*at\\s*)*", r"\s*"),
     re.I,
 )
 _RELATIVE = re.compile(
     r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|分|小时|个小时|天|日|周|星期|seconds?|mins?|minutes?|hours?|hrs?|days?|weeks?)\s*(?:前|ago)",
     re.I,
 )
-_DAY_WORD = re.compile(r"(?P<word>刚刚|今天|昨天|前天|yesterday|today|just now)(?:\s*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{2}))?", re.I)
-_UNIT_SECONDS = {"秒": 1, "分": 60, "分钟": 60, "小时": 3600, "个小时": 3600, "天": 86400, "日": 86400,
-                 "周": 604800, "星期": 604800}
+_DAY_WORD = re.compile(
+    r"(?P<word>刚刚|今天|昨天|前天|yesterday|today|just now)(?:\s*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{2}))?",
+    re.I,
+)
+_UNIT_SECONDS = {
+    "秒": 1,
+    "分": 60,
+    "分钟": 60,
+    "小时": 3600,
+    "个小时": 3600,
+    "天": 86400,
+    "日": 86400,
+    "周": 604800,
+    "星期": 604800,
+}
+_EN_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DAY_OFFSET = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}
 
 
@@ -66,7 +96,9 @@ def _offset(text: str | None) -> timedelta | None:
         return timedelta(0)
     sign = -1 if text[0] == "-" else 1
     digits = text.lstrip("+-")
-    hours, minutes = (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    hours, minutes = (
+        (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    )
     return sign * timedelta(hours=hours, minutes=minutes)
 
 
@@ -118,6 +150,15 @@ def parse_datetime(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
     """
     text = unicodedata.normalize("NFKC", text)
     local_now = now.astimezone(tz)
+    return (
+        _absolute(text, tz, now)
+        or _month_day(text, tz, now, local_now.year)
+        or _relative(text, tz, now)
+        or _day_word(text, now, local_now)
+    )
+
+
+def _absolute(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
     for pattern in (_YMD, _MDY_EN, _DMY_EN, _COMPACT):
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -125,31 +166,43 @@ def parse_datetime(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
             value = _build(match, int(groups["y"]), month, int(groups["d"]), tz)
             if value is not None and value <= now:
                 return ParsedTime(value, groups.get("H") is not None, match[0].strip())
+    return None
+
+
+def _month_day(text: str, tz: tzinfo, now: datetime, year: int) -> ParsedTime | None:
     match = _MD.search(text)
     if match:
-        for year in (local_now.year, local_now.year - 1):
-            value = _build(match, year, int(match["m"]), int(match["d"]), tz)
+        for candidate in (year, year - 1):
+            value = _build(match, candidate, int(match["m"]), int(match["d"]), tz)
             if value is not None and value <= now:
                 return ParsedTime(value, True, match[0].strip())
+    return None
+
+
+def _relative(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
     match = _RELATIVE.search(text)
-    if match:
-        unit = match["unit"].lower()
-        count = {"半": 0.5, "一": 1, "两": 2, "几": 3}.get(match["n"]) or float(match["n"])
-        seconds = _UNIT_SECONDS.get(unit) or {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit[0]]
-        value = (now - timedelta(seconds=count * seconds)).astimezone(tz).replace(microsecond=0)
-        return ParsedTime(value, True, match[0])
+    if not match:
+        return None
+    unit = match["unit"].lower()
+    count = {"半": 0.5, "一": 1, "两": 2, "几": 3}.get(match["n"]) or float(match["n"])
+    seconds = _UNIT_SECONDS.get(unit) or _EN_UNIT_SECONDS[unit[0]]
+    value = (now - timedelta(seconds=count * seconds)).astimezone(tz).replace(microsecond=0)
+    return ParsedTime(value, True, match[0])
+
+
+def _day_word(text: str, now: datetime, local_now: datetime) -> ParsedTime | None:
     match = _DAY_WORD.search(text)
     # a bare 今天 inside a sentence is prose, not a timestamp; with a time or alone it is one
-    if match and (match["H"] is not None or len(text) - len(match[0]) < 8):
-        word = match["word"].lower()
-        if word in ("刚刚", "just now"):
-            return ParsedTime(local_now.replace(microsecond=0), True, match[0])
-        day = local_now - timedelta(days=_DAY_OFFSET[word])
-        if match["H"] is None:
-            return ParsedTime(day.replace(hour=0, minute=0, second=0, microsecond=0), False, match[0])
-        value = day.replace(hour=int(match["H"]), minute=int(match["M"]), second=0, microsecond=0)
-        return ParsedTime(value, True, match[0]) if value <= now else None
-    return None
+    if not match or (match["H"] is None and len(text) - len(match[0]) >= 8):
+        return None
+    word = match["word"].lower()
+    if word in ("刚刚", "just now"):
+        return ParsedTime(local_now.replace(microsecond=0), True, match[0])
+    day = local_now - timedelta(days=_DAY_OFFSET[word])
+    if match["H"] is None:
+        return ParsedTime(day.replace(hour=0, minute=0, second=0, microsecond=0), False, match[0])
+    value = day.replace(hour=int(match["H"]), minute=int(match["M"]), second=0, microsecond=0)
+    return ParsedTime(value, True, match[0]) if value <= now else None
 
 
 def date_in_url(url: str, tz: tzinfo, now: datetime) -> datetime | None:

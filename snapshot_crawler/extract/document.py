@@ -10,9 +10,27 @@ _PARSER = html.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
 )
 NEVER_TEXT = (
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "button", "select", "textarea", "input", "link", "meta",
-    "nav", "aside", "footer",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "link",
+    "meta",
+    "nav",
+    "aside",
+    "footer",
 )
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
 # portal names). An element is dropped only when no content word rescues it.
@@ -24,7 +42,9 @@ _CHROME = re.compile(
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip",
     re.I,
 )
-_CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody", re.I)
+_CONTENT = re.compile(
+    r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody", re.I
+)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 

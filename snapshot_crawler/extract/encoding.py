@@ -5,13 +5,22 @@ from __future__ import annotations
 import codecs
 import re
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEAD_BYTES = 16384
 # What browsers do: these labels name a superset, and reading by the superset loses nothing.
 _SUPERSETS = {  # keyed by codecs.lookup() names; x-gbk is not one, so it is aliased first
-    "gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "ascii": "cp1252",
-    "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
 }
 _ALIASES = {"x-gbk": "gbk", "x-sjis": "shift_jis"}
 # Above this share of invalid bytes a charset is not the page's, whatever it declares.
@@ -49,11 +58,9 @@ def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(name, "replace"), name
-    candidates: list[str] = []
-    for name in ("utf-8", meta_charset(body), charset_name(http_charset), "gb18030"):
-        if name and name not in candidates:
-            candidates.append(name)
+            return body[len(bom) :].decode(name, "replace"), name
+    declared = (meta_charset(body), charset_name(http_charset))
+    candidates = list(dict.fromkeys(n for n in ("utf-8", *declared, "gb18030") if n))
     best: tuple[int, str, str] | None = None
     for name in candidates:
         try:

@@ -14,18 +14,42 @@ from .text import clean_line
 
 # meta name/property/itemprop keys, most trusted first
 PUBLISHED_KEYS = (
-    "article:published_time", "og:article:published_time", "og:published_time",
-    "datepublished", "publishdate", "publish-date", "publish_date", "pubdate", "publishtime",
-    "publish_time", "pubtime", "sailthru.date", "parsely-pub-date", "dc.date.issued",
-    "dcterms.created", "dc.date", "dcterms.date", "date", "article.published", "og:release_date",
-    "weibo:article:create_at", "created", "time", "article:modified_time", "datemodified",
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "publishtime",
+    "publish_time",
+    "pubtime",
+    "sailthru.date",
+    "parsely-pub-date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "article.published",
+    "og:release_date",
+    "weibo:article:create_at",
+    "created",
+    "time",
+    "article:modified_time",
+    "datemodified",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
 # breadcrumbs, and the one-item section labels (kickers) that stand in for them
-_CRUMB = re.compile(r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|route|kicker|categor|lanmu", re.I)
-_CRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?\s*")
+_CRUMB = re.compile(
+    r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|route|kicker|categor|lanmu", re.I
+)
+_CRUMB_LABEL = re.compile(
+    r"^\s*(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]?\s*"
+)
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|＞|/|\\|→|-{1,2}|>>)\s*")
 _CRUMB_SKIP = re.compile(r"^(首页|主页|网站首页|正文|内容|详情|home|news|新闻|本站|频道)$", re.I)
 _RELATED_HEADING = re.compile(
@@ -37,15 +61,44 @@ _RELATED_HEADING = re.compile(
 # a Chinese name: not a label, which a colon follows (浏览次数：)
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}(?![\u4e00-\u9fff]*\s*[:：])"
 _NOT_NAMES = frozenset(
-    "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
-    "原创 佚名 本站 网友 编译 校对 审核 实习生 原标题".split()
+    [
+        "责任",
+        "编辑",
+        "责编",
+        "来源",
+        "时间",
+        "发布",
+        "日期",
+        "本报",
+        "记者",
+        "作者",
+        "通讯员",
+        "摄影",
+        "图片",
+        "报道",
+        "综合",
+        "整理",
+        "新华社",
+        "中新网",
+        "原创",
+        "佚名",
+        "本站",
+        "网友",
+        "编译",
+        "校对",
+        "审核",
+        "实习生",
+        "原标题",
+    ]
 )
 _AUTHOR_LABEL = re.compile(
     r"(?:^|[\s(（\[【|丨/])(?:作者|撰文|撰稿|文|记者|本报记者|本台记者|本网记者|特约记者|通讯员|实习生|主笔)"
     r"\s*(?:[:：/|丨]\s*|\s+|(?=" + _NAME + r"))"
     r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
 )
-_EN_BYLINE = re.compile(r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I)
+_EN_BYLINE = re.compile(
+    r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I
+)
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
 _AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
 _SOURCE = re.compile(
@@ -154,7 +207,9 @@ def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any])
 
 def find_canonical(root: html.HtmlElement, meta: dict[str, str], base_url: str) -> str | None:
     """``<link rel=canonical>``, else og:url, made absolute; only http(s) URLs count."""
-    hrefs = [el.get("href") for el in root.iter("link") if "canonical" in (el.get("rel") or "").lower()]
+    hrefs: list[str | None] = [
+        el.get("href") for el in root.iter("link") if "canonical" in (el.get("rel") or "").lower()
+    ]
     for href in (*hrefs, meta.get("og:url")):
         if href and href.strip():
             url = urljoin(base_url, href.strip())
@@ -163,11 +218,15 @@ def find_canonical(root: html.HtmlElement, meta: dict[str, str], base_url: str) 
     return None
 
 
-def find_related(root: html.HtmlElement, base_url: str, exclude: Iterable[str] = ()) -> list[dict[str, str]]:
+def find_related(
+    root: html.HtmlElement, base_url: str, exclude: Iterable[str] = ()
+) -> list[dict[str, str]]:
     """Links listed under a 相关新闻 / Related heading, in page order, without duplicates."""
     links: list[dict[str, str]] = []
     seen = set(exclude)
-    for heading in root.iter("h2", "h3", "h4", "h5", "div", "span", "p", "strong", "b", "dt", "li", "header"):
+    for heading in root.iter(
+        "h2", "h3", "h4", "h5", "div", "span", "p", "strong", "b", "dt", "li", "header"
+    ):
         own = clean_line(heading.text or "")
         if not own or len(own) > 30 or not _RELATED_HEADING.match(own):
             continue
@@ -198,9 +257,11 @@ def find_breadcrumb_category(root: html.HtmlElement, title: str | None) -> str |
         if not (labelled or _CRUMB.search(names)):
             continue
         if el.tag in ("ol", "ul", "nav") or labelled is None:
-            parts = [clean_line(li.text_content()) for li in el.iter("li", "a")] or _CRUMB_SPLIT.split(text)
+            parts = [
+                clean_line(li.text_content()) for li in el.iter("li", "a")
+            ] or _CRUMB_SPLIT.split(text)
         else:
-            parts = _CRUMB_SPLIT.split(text[labelled.end():])
+            parts = _CRUMB_SPLIT.split(text[labelled.end() :])
         parts = [p for p in parts if p and not _CRUMB_SKIP.match(p) and p != title and len(p) <= 20]
         if parts:
             return parts[-1]
@@ -215,7 +276,11 @@ def category_from_url(url: str) -> str | None:
         return None
     segments = parts.path.split("/")[1:-1]
     for segment in segments:
-        if segment and not _GENERIC_PATH.match(segment) and re.fullmatch(r"[A-Za-z][A-Za-z_-]{1,24}", segment):
+        if (
+            segment
+            and not _GENERIC_PATH.match(segment)
+            and re.fullmatch(r"[A-Za-z][A-Za-z_-]{1,24}", segment)
+        ):
             return segment
     return None
 
@@ -237,9 +302,13 @@ def authors_in_text(lines: Iterable[str]) -> list[str]:
     for line in lines:
         for match in _AUTHOR_LABEL.finditer(line):
             for name in re.split(r"\s*[、,，\s]\s*", match["names"]):
-                if name and name not in _NOT_NAMES and not any(w in name for w in ("编辑", "来源", "责任")):
-                    if name not in names:
-                        names.append(name)
+                if (
+                    name
+                    and name not in _NOT_NAMES
+                    and name not in names
+                    and not any(w in name for w in ("编辑", "来源", "责任"))
+                ):
+                    names.append(name)
         if names:
             return names
     return names
@@ -250,7 +319,14 @@ def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, A
     names = [n for n in ld_names(ld.get("author")) if not n.startswith("http")]
     if names:
         return split_names(", ".join(names))
-    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+    for key in (
+        "author",
+        "article:author",
+        "dc.creator",
+        "byl",
+        "sailthru.author",
+        "parsely-author",
+    ):
         value = meta.get(key)
         if value and not value.startswith("http"):
             return split_names(_EN_BYLINE.sub(r"\g<names>", value))

@@ -93,7 +93,12 @@ class ArchiveWriter:
             cut = repair_torn_tail(path)
             if cut:
                 self.repaired.append((path, cut))
-                logger.warning("Repaired %s: cut a torn last line of %d bytes (kept in %s.torn)", path, cut, path.name)
+                logger.warning(
+                    "Repaired %s: cut a torn last line of %d bytes (kept in %s.torn)",
+                    path,
+                    cut,
+                    path.name,
+                )
         return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def close(self) -> None:
@@ -115,7 +120,10 @@ class ArchivePipeline:
         if not settings.getbool("SNAPSHOT_ARCHIVE_ENABLED"):
             raise NotConfigured("SNAPSHOT_ARCHIVE_ENABLED is off")
         assert crawler.stats is not None
-        writer = ArchiveWriter(project_path(settings["SNAPSHOT_ARCHIVE_DIR"]), settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"))
+        writer = ArchiveWriter(
+            project_path(settings["SNAPSHOT_ARCHIVE_DIR"]),
+            settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"),
+        )
         return cls(writer, crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:

@@ -17,8 +17,9 @@ from snapshot_crawler.extract.text import clean_line, clean_paragraphs, compile_
 logger = logging.getLogger(__name__)
 
 # Identifiers and times are kept as written; every other string is text to normalize.
-_VERBATIM = frozenset({"url", "final_url", "canonical_url", "publish_time", "snapshot_time",
-                       "site", "content_hash"})
+_VERBATIM = frozenset(
+    {"url", "final_url", "canonical_url", "publish_time", "snapshot_time", "site", "content_hash"}
+)
 
 
 class NormalizePipeline:
@@ -49,7 +50,8 @@ class NormalizePipeline:
             elif name == "related":
                 adapter[name] = [
                     {"title": title, "url": link["url"]}
-                    for link in value if (title := clean_line(link["title"]))
+                    for link in value
+                    if (title := clean_line(link["title"]))
                 ]
             elif isinstance(value, str):
                 adapter[name] = clean_line(value) or None

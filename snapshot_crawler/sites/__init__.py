@@ -31,10 +31,28 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SITES_DIR = Path(__file__).parent
-_FIELDS = {"display_name", "start_urls", "allowed_domains", "timezone", "article_urls",
-           "list_urls", "ignore_urls", "selectors", "settings"}
-_SELECTABLE = {"title", "category", "publish_time", "source", "reposted_from", "authors",
-               "content", "related", "canonical_url"}
+_FIELDS = {
+    "display_name",
+    "start_urls",
+    "allowed_domains",
+    "timezone",
+    "article_urls",
+    "list_urls",
+    "ignore_urls",
+    "selectors",
+    "settings",
+}
+_SELECTABLE = {
+    "title",
+    "category",
+    "publish_time",
+    "source",
+    "reposted_from",
+    "authors",
+    "content",
+    "related",
+    "canonical_url",
+}
 
 
 class SiteError(ValueError):
@@ -82,7 +100,10 @@ def load_site(name: str) -> Site:
     if not data.get("start_urls"):
         raise SiteError(f"{path}: start_urls is required")
     try:
-        patterns = {k: [re.compile(p) for p in data.get(k, [])] for k in ("article_urls", "list_urls", "ignore_urls")}
+        patterns = {
+            k: [re.compile(p) for p in data.get(k, [])]
+            for k in ("article_urls", "list_urls", "ignore_urls")
+        }
     except re.error as exc:
         raise SiteError(f"{path}: bad pattern: {exc}") from exc
     return Site(

@@ -1,7 +1,7 @@
 """The ``news`` spider: start pages in, one Snapshot per article page out.
 
-    scrapy crawl news -a site=demo                      # a site file, sites/demo.toml
-    scrapy crawl news -a start_urls=https://a.cn/,https://b.cn/news/
+scrapy crawl news -a site=demo                      # a site file, sites/demo.toml
+scrapy crawl news -a start_urls=https://a.cn/,https://b.cn/news/
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from snapshot_crawler.replay import replay_request, saved_pages
 from snapshot_crawler.sites import Site, load_site, start_url
 
 # Without site patterns, URLs like these are list pages: followed, never archived.
-_LIST_URL = re.compile(r"/$|/(index|list|default|page|more)([_-]?\d+)?\.s?html?$|[/_-]page[/_-]?\d+|[?&]page=\d+", re.I)
+_LIST_URL = re.compile(
+    r"/$|/(index|list|default|page|more)([_-]?\d+)?\.s?html?$|[/_-]page[/_-]?\d+|[?&]page=\d+", re.I
+)
 
 
 class NewsSpider(scrapy.Spider):
@@ -52,7 +54,9 @@ class NewsSpider(scrapy.Spider):
         http_hosts = [h for u in self.start_urls if (h := urlsplit(u).hostname)]
         self.allowed_domains = self.site.allowed_domains or http_hosts
         # file:// start pages (the demo site, saved sites) are crawled within their folder
-        self._local_roots = [u.rsplit("/", 1)[0] + "/" for u in self.start_urls if u.startswith("file:")]
+        self._local_roots = [
+            u.rsplit("/", 1)[0] + "/" for u in self.start_urls if u.startswith("file:")
+        ]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -100,7 +104,9 @@ class NewsSpider(scrapy.Spider):
             response.url,
             now=fetched,
             tz=self.tz,
-            http_charset=http_content_type_encoding(content_type.decode("latin-1")) if content_type else None,
+            http_charset=http_content_type_encoding(content_type.decode("latin-1"))
+            if content_type
+            else None,
             site_name=self.site.display_name,
             selectors=self.site.selectors,
         )
@@ -135,7 +141,7 @@ class NewsSpider(scrapy.Spider):
         return datetime.now(self.tz).replace(microsecond=0)
 
     def page_kind(self, url: str) -> str | None:
-        """"article", "list" or "ignore" by the site's patterns; None when they do not say."""
+        """ "article", "list" or "ignore" by the site's patterns; None when they do not say."""
         if any(p.search(url) for p in self.site.ignore_urls):
             return "ignore"
         if any(p.search(url) for p in self.site.article_urls):
@@ -144,11 +150,19 @@ class NewsSpider(scrapy.Spider):
             return "list"
         if self.site.article_urls or self.site.list_urls:
             return "other"
-        return "list" if _LIST_URL.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")) else None
+        return (
+            "list"
+            if _LIST_URL.search(
+                urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+            )
+            else None
+        )
 
     def looks_like_article(self, page: Page) -> bool:
         """Heuristic for pages the site's patterns do not classify: enough body text."""
-        return len(page.fields["content"] or "") >= self.settings.getint("SNAPSHOT_ARTICLE_MIN_CHARS")
+        return len(page.fields["content"] or "") >= self.settings.getint(
+            "SNAPSHOT_ARTICLE_MIN_CHARS"
+        )
 
     def should_follow(self, url: str) -> bool:
         """In-site links worth a request: http(s) on allowed hosts (checked again by Scrapy's

@@ -1,0 +1,55 @@
+"""Shared test helpers: the archive line schema, and the demo site's truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from snapshot_crawler.items import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SITE = ROOT / "fixtures" / "demo-site"
+
+
+@pytest.fixture(scope="session")
+def schema() -> dict[str, Any]:
+    text = (
+        resources.files("snapshot_crawler")
+        .joinpath("schema/snapshot.schema.json")
+        .read_text("utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@pytest.fixture(scope="session")
+def validate_line(schema: dict[str, Any]) -> Any:
+    """Asserts that one archive record is valid against the shipped JSON Schema."""
+    validator = Draft202012Validator(schema)
+
+    def validate(record: dict[str, Any]) -> None:
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(record)]
+        assert not errors, f"{record.get('url')}: {errors}"
+
+    return validate
+
+
+@pytest.fixture(scope="session")
+def demo_truth() -> dict[str, dict[str, Any]]:
+    """The demo site's expected snapshots, by file:// URL."""
+    truth = {}
+    for line in (DEMO_SITE / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        truth[(DEMO_SITE / entry["path"]).resolve().as_uri()] = entry
+    return truth
+
+
+def snapshot_field_names() -> list[str]:
+    return [f.name for f in fields(Snapshot)]
