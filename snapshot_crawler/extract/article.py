@@ -13,7 +13,7 @@ from parsel import Selector
 
 from .content import Line, find_body, split_lines
 from .dates import ParsedTime, date_in_url, parse_datetime
-from .document import parse_html, strip_chrome
+from .document import parse_html
 from .encoding import decode_html
 from .metadata import (
     PUBLISHED_KEYS,
@@ -95,7 +95,6 @@ def extract_article(
     crumb = find_breadcrumb_category(root, title)
     source_element = find_source_element(root)
     overrides = _apply_selectors(root, selectors or {}, url)
-    strip_chrome(root)
     lines, stats = split_lines(root)
     body_indices = find_body(lines, stats)
     zone, tail = _zones(lines, body_indices, title)
@@ -172,19 +171,21 @@ def _links(root: html.HtmlElement, base_url: str) -> list[str]:
 
 def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[str], list[str]]:
     """The lines between the headline and the body (where bylines and dates sit), and the
-    last lines of the body and after it (where 来源 and 记者 credits often close a story)."""
+    last lines of the body and after it (where 来源 and 记者 credits often close a story);
+    page chrome (navigation, share bars) is no part of either."""
+    texts = [line.text if line.chrome is None else "" for line in lines]
     if not body:
-        return [line.text for line in lines[: _ZONE_BEFORE * 2]], []
+        return [t for t in texts[: _ZONE_BEFORE * 2] if t], []
     start, end = body[0], body[-1]
     first = max(0, start - _ZONE_BEFORE)
     if title:
         for i in range(start, -1, -1):
-            if lines[i].text == title:
+            if texts[i] == title:
                 # the kicker or info bar some templates put just above the headline
                 first = max(0, i - 2) if start - i <= _ZONE_BEFORE * 2 else first
                 break
-    zone = [line.text for line in lines[first : start + 1] if line.text]
-    tail = [line.text for line in lines[max(start, end - 2) : end + 4] if line.text]
+    zone = [t for t in texts[first : start + 1] if t]
+    tail = [t for t in texts[max(start, end - 2) : end + 4] if t]
     return zone, tail
 
 

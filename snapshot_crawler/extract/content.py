@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree, html
 
+from .document import NEVER_TEXT, is_chrome
+
 BLOCK_TAGS = frozenset(
     [
         "address",
@@ -65,6 +67,7 @@ _PARAGRAPH_TAGS = frozenset(
 _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
 _MIN_LINE = 20
+_PROTECTED_SHARE = 0.5
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Line:
     """One line of visible text: a paragraph, or a fragment of one between ``<br>`` tags."""
 
     block: html.HtmlElement
+    chrome: html.HtmlElement | None = None
+    """The innermost chrome element (nav, share bar...) the text sits in, if any."""
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
     text: str = ""
@@ -86,19 +91,27 @@ class Stats:
 
 
 def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
-    """All text lines in document order, and per element the text and link characters below it."""
+    """All text lines in document order, and per element the text and link characters below it.
+
+    Text inside chrome (``is_chrome``) gets lines of its own, marked with that element, so the
+    caller can leave them out, or keep them when the "chrome" turns out to hold the article.
+    """
     lines: list[Line] = []
     stats: dict[html.HtmlElement, Stats] = {}
     blocks: list[html.HtmlElement] = []
+    chrome: list[html.HtmlElement] = []
     open_lines: dict[html.HtmlElement, Line] = {}
+    chain: list[Stats] = []
     in_link = 0
 
-    def add(block: html.HtmlElement, text: str | None, chain: list[Stats]) -> None:
-        if not text:
+    def add(text: str | None) -> None:
+        if not text or not blocks:
             return
+        block = blocks[-1]
+        inside = chrome[-1] if chrome else None
         line = open_lines.get(block)
-        if line is None:
-            line = open_lines[block] = Line(block)
+        if line is None or line.chrome is not inside:
+            line = open_lines[block] = Line(block, inside)
             lines.append(line)
         line.parts.append(text)
         size = len(text.strip())
@@ -107,34 +120,37 @@ def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlEleme
             line.link_chars += size
             chain[-1].link_chars += size
 
-    chain: list[Stats] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walk = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walk:
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             chain.append(stats.setdefault(el, Stats()))
+            if tag in NEVER_TEXT or not tag:
+                walk.skip_subtree()
+                continue
             if tag in BLOCK_TAGS or tag == "br":
-                for block in blocks:  # a block boundary ends the open line of every block above
-                    open_lines.pop(block, None)
+                open_lines.clear()  # a block boundary ends the open line of every block
             if tag in BLOCK_TAGS:
                 blocks.append(el)
+            if is_chrome(el):
+                chrome.append(el)
             if tag == "a":
                 in_link += 1
-            if blocks:
-                add(blocks[-1], el.text, chain)
+            add(el.text)
         else:
             done = chain.pop()
-            if tag == "a":
-                in_link -= 1
-            if tag in BLOCK_TAGS:
-                open_lines.pop(el, None)
-                blocks.pop()
-                for block in blocks:
-                    open_lines.pop(block, None)
+            if tag not in NEVER_TEXT and tag:
+                if tag == "a":
+                    in_link -= 1
+                if chrome and chrome[-1] is el:
+                    chrome.pop()
+                if tag in BLOCK_TAGS:
+                    blocks.pop()
+                    open_lines.clear()
             if chain:
                 chain[-1].chars += done.chars
                 chain[-1].link_chars += done.link_chars
-                if blocks:
-                    add(blocks[-1], el.tail, chain)
+                add(el.tail)
     for line in lines:
         line.text = _SPACE.sub(" ", "".join(line.parts)).strip()
     return lines, stats
@@ -146,10 +162,22 @@ def _line_score(text: str, link_chars: int) -> float:
 
 
 def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[int]:
-    """Indices of the article's lines, in order; empty when no text looks like an article."""
+    """Indices of the article's lines, in order; empty when no text looks like an article.
+
+    Chrome is skipped, unless one chrome element holds most of the page's text: sites do put
+    whole articles in an ``<aside>`` or a ``class="...secondary"``.
+    """
+    total = max(1, sum(len(line.text) for line in lines))
+    protected = {
+        line.chrome
+        for line in lines
+        if line.chrome is not None and stats[line.chrome].chars > total * _PROTECTED_SHARE
+    }
+    for line in lines:
+        line.chrome = None if line.chrome in protected else line.chrome
     for line in lines:
         text = line.text
-        if len(text) < _MIN_LINE or line.link_chars > len(text) / 2:
+        if line.chrome is not None or len(text) < _MIN_LINE or line.link_chars > len(text) / 2:
             continue
         score = _line_score(text, line.link_chars)
         node, share = line.block, 1.0
@@ -182,5 +210,8 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     return [
         i
         for i, line in enumerate(lines)
-        if line.block in inside and (text := line.text) and line.link_chars <= len(text) * 0.6
+        if line.block in inside
+        and line.chrome is None
+        and (text := line.text)
+        and line.link_chars <= len(text) * 0.6
     ]
