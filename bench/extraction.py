@@ -174,7 +174,9 @@ def main() -> None:
 
         now = datetime.now(TZ)
         extractors: dict[str, Extractor] = {
-            OURS: lambda p: extract_article(p.body, p.url, now=now, tz=TZ, http_charset=p.charset)
+            OURS: lambda p: extract_article(
+                p.body, p.url, now=now, default_tz=TZ, http_charset=p.charset
+            )
         }
         if trafilatura is None:
             print(

@@ -119,7 +119,7 @@ PAGE = """<html lang="zh-CN"><head><title>江临发布首批低空物流航线_�
 
 def test_extract_article_fills_every_field() -> None:
     page = extract_article(
-        PAGE.encode(), "https://news.example/tech/2024/a.html", now=NOW, tz=SHANGHAI
+        PAGE.encode(), "https://news.example/tech/2024/a.html", now=NOW, default_tz=SHANGHAI
     )
     f = page.fields
     assert f["title"] == "江临发布首批低空物流航线"
@@ -144,7 +144,7 @@ def test_site_selectors_override_generic_rules() -> None:
         PAGE.encode(),
         "https://news.example/tech/2024/a.html",
         now=NOW,
-        tz=SHANGHAI,
+        default_tz=SHANGHAI,
         selectors={
             "title": "title",
             "authors": "xpath://div[@class='nav']/a[1]",
@@ -160,5 +160,5 @@ def test_site_selectors_override_generic_rules() -> None:
     "body", [b"", b"\x00\x01\x02", b"<html>", b"<p>" * 5000, "<p>半截的页面".encode()]
 )
 def test_broken_pages_do_not_crash(body: bytes) -> None:
-    page = extract_article(body, "https://news.example/x.html", now=NOW, tz=SHANGHAI)
+    page = extract_article(body, "https://news.example/x.html", now=NOW, default_tz=SHANGHAI)
     assert page.fields["authors"] == [] or isinstance(page.fields["authors"], list)

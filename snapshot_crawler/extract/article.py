@@ -12,10 +12,11 @@ from lxml import html
 from parsel import Selector
 
 from .content import Line, find_body, split_lines
-from .dates import ParsedTime, date_in_url, parse_datetime
+from .dates import ParsedTime, date_in_url, parse_datetime, stated_offset, zone_of_place
 from .document import parse_html
 from .encoding import decode_html
 from .metadata import (
+    MODIFIED_KEYS,
     PUBLISHED_KEYS,
     authors_in_text,
     byline_authors,
@@ -76,14 +77,17 @@ def extract_article(
     url: str,
     *,
     now: datetime,
-    tz: tzinfo,
+    default_tz: tzinfo,
+    site_tz: tzinfo | None = None,
     http_charset: str | None = None,
     site_name: str | None = None,
     selectors: dict[str, str] | None = None,
 ) -> Page:
-    """Extract one page. ``now`` is the snapshot time (relative dates count back from it),
-    ``tz`` the zone of times written without one, ``site_name`` the fallback source, and
-    ``selectors`` per-field CSS (or ``xpath:``) selectors that override the generic rules."""
+    """Extract one page. ``now`` is the snapshot time (relative dates count back from it).
+    Times written without a zone are read in ``site_tz`` when the site file names one, else in
+    the zone the page itself indicates (an offset on another of its timestamps, its country
+    domain, its language), else in ``default_tz``. ``site_name`` is the fallback source;
+    ``selectors`` are per-field CSS (or ``xpath:``) selectors that override the generic rules."""
     text, encoding = decode_html(body, http_charset)
     root = parse_html(text)
     meta = read_meta(root)
@@ -96,23 +100,29 @@ def extract_article(
     source_element = find_source_element(root)
     overrides = _apply_selectors(root, selectors or {}, url)
     lines, stats = split_lines(root)
-    body_indices = find_body(lines, stats)
+    body_indices = find_body(root, lines, stats)
     zone, tail = _zones(lines, body_indices, title)
 
     reposted_from = find_reposted_from(zone + [lines[i].text for i in body_indices[:3]])
-    published = _publish_time(meta, ld, zone, url, tz, now)
     authors = authors_in_text(zone + [lines[i].text for i in body_indices[:2]] + tail)
     author_line = None
     if not authors:
         authors = _byline(zone) or byline_authors(root, meta, ld)
     if not authors:
-        author_line = _author_only_line(lines, body_indices, zone)
+        author_line = _author_only_line(zone, title)
         authors = author_line.split(" ") if author_line else []
     source = find_source(zone + tail) or source_element or meta.get("source")
     fallback_source = (
         meta.get("og:site_name") or site_name or _title_site_name(root) or urlsplit(url).hostname
     )
-    content = "\n".join(_body_text(lines, body_indices, {title, author_line}, tz, now)) or None
+    content = "\n".join(_body_text(lines, body_indices, {title, author_line}, default_tz, now))
+    declared_body = _declared_body(ld)
+    if len(declared_body) > 2 * len(content):  # the page renders its text with scripts
+        content = declared_body
+    declared_lang = root.get("lang") or meta.get("content-language") or meta.get("og:locale")
+    language = detect_language(declared_lang, content)
+    tz = site_tz or _page_zone(meta, ld, url, language) or default_tz
+    published = _publish_time(meta, ld, zone, url, tz, now)
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
@@ -126,10 +136,8 @@ def extract_article(
         "source": source or fallback_source,
         "reposted_from": reposted_from,
         "authors": [a for a in authors if a not in (source, fallback_source)],
-        "content": content,
-        "language": detect_language(
-            root.get("lang") or meta.get("content-language") or meta.get("og:locale"), content or ""
-        ),
+        "content": content or None,
+        "language": language,
         "related": related,
     }
     fields.update(overrides)  # type: ignore[typeddict-item]
@@ -145,7 +153,7 @@ def _body_text(
     paragraphs = []
     for i in body:
         text = lines[i].text
-        if text in skip or (i in edges and _is_metadata_line(text, tz, now)):
+        if clean_line(text) in skip or (i in edges and _is_metadata_line(text, tz, now)):
             continue
         paragraphs.append(text)
     return paragraphs
@@ -160,6 +168,14 @@ def _is_metadata_line(text: str, tz: tzinfo, now: datetime) -> bool:
     return date is not None and len(text) - len(date.raw) < 12
 
 
+def _declared_body(ld: dict[str, Any]) -> str:
+    """JSON-LD ``articleBody`` as text (some sites put markup in it)."""
+    body = _first(ld.get("articleBody")) or ""
+    if "<" in body:
+        body = "\n".join(line.text for line in split_lines(parse_html(body))[0] if line.text)
+    return body
+
+
 def _links(root: html.HtmlElement, base_url: str) -> list[str]:
     seen: dict[str, None] = {}
     for a in root.iter("a"):
@@ -170,46 +186,63 @@ def _links(root: html.HtmlElement, base_url: str) -> list[str]:
 
 
 def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[str], list[str]]:
-    """The lines between the headline and the body (where bylines and dates sit), and the
-    last lines of the body and after it (where 来源 and 记者 credits often close a story);
+    """The lines around the headline and before the body (where bylines and dates sit), and
+    the last lines of the body and after it (where 来源 and 记者 credits often close a story);
     page chrome (navigation, share bars) is no part of either."""
     texts = [line.text if line.chrome is None else "" for line in lines]
-    if not body:
-        return [t for t in texts[: _ZONE_BEFORE * 2] if t], []
-    start, end = body[0], body[-1]
+    start = body[0] if body else min(len(texts), _ZONE_BEFORE)
     first = max(0, start - _ZONE_BEFORE)
+    last = start
     if title:
-        for i in range(start, -1, -1):
-            if texts[i] == title:
+        for i, text in enumerate(texts):
+            if text and clean_line(text) == title:
                 # the kicker or info bar some templates put just above the headline
-                first = max(0, i - 2) if start - i <= _ZONE_BEFORE * 2 else first
+                first, last = max(0, i - 2), max(start, i + _ZONE_BEFORE)
                 break
-    zone = [t for t in texts[first : start + 1] if t]
-    tail = [t for t in texts[max(start, end - 2) : end + 4] if t]
+    zone = [t for t in texts[first : last + 1] if t]
+    tail = [t for t in texts[body[-1] - 2 : body[-1] + 4] if t] if body else []
     return zone, tail
 
 
 def _publish_time(
     meta: dict[str, str], ld: dict[str, Any], zone: list[str], url: str, tz: tzinfo, now: datetime
 ) -> ParsedTime | None:
-    """Declared times first; a declared date without time of day yields to the same date with a
-    time in the visible byline; the URL's date last."""
-    declared: ParsedTime | None = None
-    for raw in [meta[k] for k in PUBLISHED_KEYS if k in meta] + [_first(ld.get("datePublished"))]:
-        if raw and (declared := parse_datetime(raw, tz, now)):
-            break
-    visible = None
+    """The publish time: declared ones (meta, JSON-LD, ``<time>``) in order of trust, then the
+    visible byline's; a date without time of day yields to a later candidate with a time on the
+    same day. Last resorts: the modification time, then a date in the URL."""
+    declared = [meta.get(k) for k in PUBLISHED_KEYS] + [
+        _first(ld.get("datePublished")),
+        meta.get("time"),
+    ]
+    candidates = [t for raw in declared if raw and (t := parse_datetime(raw, tz, now))]
     for line in sorted(zone, key=lambda t: not re.search(r"发布|发表|published|时间", t, re.I)):
         if len(line) <= 200 and (visible := parse_datetime(line, tz, now)):
+            candidates.append(visible)
             break
-    if declared and (declared.has_time or not visible):
-        return declared
-    if visible and (not declared or visible.value.date() == declared.value.date()):
-        return visible
-    if declared:
-        return declared
+    if not candidates:
+        modified = [meta.get(k) for k in MODIFIED_KEYS] + [_first(ld.get("dateModified"))]
+        candidates = [t for raw in modified if raw and (t := parse_datetime(raw, tz, now))][:1]
+    if candidates:
+        first = candidates[0]
+        if not first.has_time:
+            day = first.value.date()
+            return next((c for c in candidates if c.has_time and c.value.date() == day), first)
+        return first
     from_url = date_in_url(url, tz, now)
     return ParsedTime(from_url, False, from_url.date().isoformat()) if from_url else None
+
+
+def _page_zone(
+    meta: dict[str, str], ld: dict[str, Any], url: str, lang: str | None
+) -> tzinfo | None:
+    """The zone a page's own evidence gives its unzoned times: an offset that another of its
+    timestamps states, else its country domain or language."""
+    stamps = [meta.get(k) for k in (*PUBLISHED_KEYS, *MODIFIED_KEYS, "time")]
+    stamps += [_first(ld.get("datePublished")), _first(ld.get("dateModified"))]
+    for stamp in stamps:
+        if stamp and (offset := stated_offset(stamp)) is not None:
+            return offset
+    return zone_of_place(urlsplit(url).hostname or "", lang)
 
 
 def _byline(zone: list[str]) -> list[str]:
@@ -220,13 +253,15 @@ def _byline(zone: list[str]) -> list[str]:
     return []
 
 
-def _author_only_line(lines: list[Line], body: list[int], zone: list[str]) -> str | None:
-    """A line holding only one to four Chinese names, just before or at the body's start,
-    as the snapshot site and many portals print the author."""
-    candidates = zone[-4:] + [lines[i].text for i in body[:2]]
-    for text in candidates:
-        if _NAMES_ONLY.fullmatch(text):
-            return text
+def _author_only_line(zone: list[str], title: str | None) -> str | None:
+    """One to four Chinese names alone on the first line under the headline (after the info
+    and repost lines), as the snapshot site and many portals print the author."""
+    after = False
+    for text in zone:
+        if not after:
+            after = clean_line(text) == title
+        elif not (_is_info_line(text) or _REPOST_LINE.match(text)):
+            return text if _NAMES_ONLY.fullmatch(text) else None
     return None
 
 

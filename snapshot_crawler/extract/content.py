@@ -66,8 +66,12 @@ _PARAGRAPH_TAGS = frozenset(
 )
 _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
 _MIN_LINE = 20
-_PROTECTED_SHARE = 0.5
+_PROTECTED_SHARE = 0.25
+_PROTECTED_CHARS = 800
+_PROTECTED_MIN = 400
+_WIDEN_LEVELS = 6
 
 
 @dataclass
@@ -78,6 +82,8 @@ class Line:
     chrome: html.HtmlElement | None = None
     """The innermost chrome element (nav, share bar...) the text sits in, if any."""
     parts: list[str] = field(default_factory=list)
+    chars: int = 0
+    """Letters, digits and CJK characters: what link density is measured in."""
     link_chars: int = 0
     text: str = ""
     """The parts joined with whitespace folded; set once the line is complete."""
@@ -88,6 +94,8 @@ class Stats:
     chars: int = 0
     link_chars: int = 0
     score: float = 0.0
+    good: int = 0
+    """Characters of substantial, link-poor lines below the element."""
 
 
 def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
@@ -114,7 +122,8 @@ def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlEleme
             line = open_lines[block] = Line(block, inside)
             lines.append(line)
         line.parts.append(text)
-        size = len(text.strip())
+        size = len(_NOT_WORD.sub("", text))
+        line.chars += size
         chain[-1].chars += size
         if in_link:
             line.link_chars += size
@@ -156,38 +165,41 @@ def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlEleme
     return lines, stats
 
 
-def _line_score(text: str, link_chars: int) -> float:
-    size = len(text)
-    return (1 + len(_PUNCTUATION.findall(text)) + min(size / 100, 3)) * (1 - link_chars / size)
+def _line_score(line: Line) -> float:
+    text = line.text
+    bonus = 1 + len(_PUNCTUATION.findall(text)) + min(len(text) / 100, 3)
+    return bonus * (1 - _link_density(line))
 
 
-def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[int]:
+def _link_density(line: Line) -> float:
+    return line.link_chars / line.chars if line.chars else 1.0
+
+
+def find_body(
+    root: html.HtmlElement, lines: list[Line], stats: dict[html.HtmlElement, Stats]
+) -> list[int]:
     """Indices of the article's lines, in order; empty when no text looks like an article.
 
-    Chrome is skipped, unless one chrome element holds most of the page's text: sites do put
-    whole articles in an ``<aside>`` or a ``class="...secondary"``.
+    Chrome is skipped, unless it holds a good part of the page's text: sites do put whole
+    articles in an ``<aside>`` or a ``class="sidebar-grid__container"``.
     """
-    total = max(1, sum(len(line.text) for line in lines))
-    protected = {
-        line.chrome
-        for line in lines
-        if line.chrome is not None and stats[line.chrome].chars > total * _PROTECTED_SHARE
-    }
-    for line in lines:
-        line.chrome = None if line.chrome in protected else line.chrome
+    _unmark_protected_chrome(root, lines, stats)
     for line in lines:
         text = line.text
-        if line.chrome is not None or len(text) < _MIN_LINE or line.link_chars > len(text) / 2:
+        if line.chrome is not None or len(text) < _MIN_LINE or _link_density(line) > 0.5:
             continue
-        score = _line_score(text, line.link_chars)
-        node, share = line.block, 1.0
-        if node.tag in _PARAGRAPH_TAGS:
+        score = _line_score(line)
+        node: html.HtmlElement | None = line.block
+        if node is not None and node.tag in _PARAGRAPH_TAGS:
             node = node.getparent()
-        for _ in range(3):
-            if node is None:
-                break
-            stats[node].score += score * share
-            node, share = node.getparent(), share / 2
+        share = 1.0
+        while node is not None:
+            node_stats = stats[node]
+            node_stats.good += line.chars
+            if share > 0.2:
+                node_stats.score += score * share
+                share /= 2
+            node = node.getparent()
 
     def weight(el: html.HtmlElement) -> float:
         s = stats[el]
@@ -196,7 +208,7 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     candidates = [el for el, s in stats.items() if s.score > 0 and el.tag not in _PARAGRAPH_TAGS]
     if not candidates:
         return []
-    top = max(candidates, key=weight)
+    top = _widen(max(candidates, key=weight), stats)
     chosen = [top]
     parent = top.getparent()
     if parent is not None:
@@ -213,5 +225,44 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
         if line.block in inside
         and line.chrome is None
         and (text := line.text)
-        and line.link_chars <= len(text) * 0.6
+        and _link_density(line) <= 0.6
     ]
+
+
+def _unmark_protected_chrome(
+    root: html.HtmlElement, lines: list[Line], stats: dict[html.HtmlElement, Stats]
+) -> None:
+    """Chrome that holds much plain text (not links) is no chrome."""
+
+    enough = max(_PROTECTED_MIN, min(_own_text(stats[root]) * _PROTECTED_SHARE, _PROTECTED_CHARS))
+    protected = {
+        line.chrome
+        for line in lines
+        if line.chrome is not None
+        and _own_text(stats[line.chrome]) > enough
+        and stats[line.chrome].link_chars < stats[line.chrome].chars * 0.25
+    }
+    for line in lines:
+        if line.chrome in protected:
+            line.chrome = None
+
+
+def _own_text(stats: Stats) -> int:
+    """Characters of text that is not link text."""
+    return stats.chars - stats.link_chars
+
+
+def _widen(top: html.HtmlElement, stats: dict[html.HtmlElement, Stats]) -> html.HtmlElement:
+    """Climb from the best element to an ancestor that holds clearly more good text, as long
+    as good text is most of what the climb adds: templates that wrap every paragraph in a
+    wrapper of its own leave the best element holding one paragraph."""
+    node = top.getparent()
+    for _ in range(_WIDEN_LEVELS):
+        if node is None:
+            break
+        gained_good = stats[node].good - stats[top].good
+        gained_text = _own_text(stats[node]) - _own_text(stats[top])
+        if gained_good >= stats[top].good * 0.5 and gained_good >= gained_text * 0.7:
+            top = node
+        node = node.getparent()
+    return top

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 _MONTHS = {
     m: i
@@ -217,3 +218,96 @@ def date_in_url(url: str, tz: tzinfo, now: datetime) -> datetime | None:
     except ValueError:
         return None
     return value if value <= now else None
+
+
+# Countries (by domain) and languages whose clocks keep one UTC offset: a page from there that
+# writes a time without a zone means its local time. Multi-zone countries are left out.
+_COUNTRY_ZONES = {
+    "cn": "Asia/Shanghai",
+    "hk": "Asia/Hong_Kong",
+    "mo": "Asia/Macau",
+    "tw": "Asia/Taipei",
+    "jp": "Asia/Tokyo",
+    "kr": "Asia/Seoul",
+    "sg": "Asia/Singapore",
+    "my": "Asia/Kuala_Lumpur",
+    "vn": "Asia/Ho_Chi_Minh",
+    "th": "Asia/Bangkok",
+    "ph": "Asia/Manila",
+    "in": "Asia/Kolkata",
+    "pk": "Asia/Karachi",
+    "ae": "Asia/Dubai",
+    "sa": "Asia/Riyadh",
+    "qa": "Asia/Qatar",
+    "il": "Asia/Jerusalem",
+    "tr": "Europe/Istanbul",
+    "ua": "Europe/Kyiv",
+    "de": "Europe/Berlin",
+    "at": "Europe/Vienna",
+    "ch": "Europe/Zurich",
+    "li": "Europe/Vaduz",
+    "fr": "Europe/Paris",
+    "it": "Europe/Rome",
+    "es": "Europe/Madrid",
+    "nl": "Europe/Amsterdam",
+    "be": "Europe/Brussels",
+    "lu": "Europe/Luxembourg",
+    "dk": "Europe/Copenhagen",
+    "no": "Europe/Oslo",
+    "se": "Europe/Stockholm",
+    "fi": "Europe/Helsinki",
+    "pl": "Europe/Warsaw",
+    "cz": "Europe/Prague",
+    "sk": "Europe/Bratislava",
+    "hu": "Europe/Budapest",
+    "gr": "Europe/Athens",
+    "ro": "Europe/Bucharest",
+    "ie": "Europe/Dublin",
+    "uk": "Europe/London",
+    "za": "Africa/Johannesburg",
+    "ls": "Africa/Maseru",
+    "ng": "Africa/Lagos",
+    "ke": "Africa/Nairobi",
+    "eg": "Africa/Cairo",
+    "ar": "America/Argentina/Buenos_Aires",
+    "co": "America/Bogota",
+    "nz": "Pacific/Auckland",
+}
+_LANGUAGE_ZONES = {
+    "zh": "Asia/Shanghai",
+    "ja": "Asia/Tokyo",
+    "ko": "Asia/Seoul",
+    "vi": "Asia/Ho_Chi_Minh",
+    "th": "Asia/Bangkok",
+    "tr": "Europe/Istanbul",
+    "de": "Europe/Berlin",
+    "fr": "Europe/Paris",
+    "it": "Europe/Rome",
+    "nl": "Europe/Amsterdam",
+    "da": "Europe/Copenhagen",
+    "nb": "Europe/Oslo",
+    "nn": "Europe/Oslo",
+    "no": "Europe/Oslo",
+    "sv": "Europe/Stockholm",
+    "fi": "Europe/Helsinki",
+    "pl": "Europe/Warsaw",
+    "cs": "Europe/Prague",
+    "hu": "Europe/Budapest",
+    "el": "Europe/Athens",
+    "ro": "Europe/Bucharest",
+}
+_STATED_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})\s*$")
+
+
+def stated_offset(stamp: str) -> tzinfo | None:
+    """The UTC offset a machine timestamp states (``...T05:21:00+08:00``), if any."""
+    match = _STATED_OFFSET.search(stamp.strip())
+    offset = _offset(match[1]) if match else None
+    return timezone(offset) if offset is not None else None
+
+
+def zone_of_place(host: str, language: str | None) -> tzinfo | None:
+    """The zone of a country-code domain (news.example.de), else of a one-zone language."""
+    name = _COUNTRY_ZONES.get(host.rsplit(".", 1)[-1].lower()) if host else None
+    name = name or _LANGUAGE_ZONES.get((language or "").lower())
+    return ZoneInfo(name) if name else None

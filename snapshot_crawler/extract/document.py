@@ -16,12 +16,13 @@ NEVER_TEXT = frozenset(
 )
 # Elements that are page chrome by their tag.
 _CHROME_TAGS = frozenset(("nav", "aside", "footer"))
+_NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
 # portal names). An element is chrome when one matches and no content word does.
 _CHROME = re.compile(
     r"comment|share|social|sns|related|recommend|sidebar|side-bar|breadcrumb|crumb|advert|\bad\b|"
     r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|signup|login|"
-    r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|pager|paging|tags?\b|keyword|"
+    r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|\bpager\b|paging|tags?\b|keyword|"
     r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip",
     re.I,
@@ -43,5 +44,7 @@ def is_chrome(el: html.HtmlElement) -> bool:
     """Whether an element looks like navigation, sharing, comments, ads or a footer."""
     if el.tag in _CHROME_TAGS:
         return True
+    if el.tag in _NEVER_CHROME:  # page-wide classes (body.has-nav-bar) say nothing of the text
+        return False
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     return bool(names.strip()) and bool(_CHROME.search(names)) and not _CONTENT.search(names)

@@ -12,7 +12,7 @@ from lxml import html
 
 from .text import clean_line
 
-# meta name/property/itemprop keys, most trusted first
+# meta name/property/itemprop keys of the publish time, most trusted first
 PUBLISHED_KEYS = (
     "article:published_time",
     "og:article:published_time",
@@ -36,11 +36,18 @@ PUBLISHED_KEYS = (
     "og:release_date",
     "weibo:article:create_at",
     "created",
-    "time",
+    "datecreated",
+)
+# ...and of the last change, a fallback and a witness of the page's UTC offset
+MODIFIED_KEYS = (
     "article:modified_time",
+    "og:updated_time",
     "datemodified",
+    "last-modified",
+    "lastmod",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
+_HEADING_CLASS = re.compile(r"title|heading|headline|biaoti|\bbt\b", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
 # breadcrumbs, and the one-item section labels (kickers) that stand in for them
@@ -127,9 +134,11 @@ def read_meta(root: html.HtmlElement) -> dict[str, str]:
             key = el.get(attr)
             if key:
                 found.setdefault(key.strip().lower(), content.strip())
-    for el in root.iter("time", "span", "div", "abbr"):  # dates marked up outside <meta>
+    for el in root.iter("time", "span", "div", "abbr", "p"):  # dates marked up outside <meta>
         key = (el.get("itemprop") or "").lower()
-        if key in ("datepublished", "datecreated") or (el.tag == "time" and el.get("datetime")):
+        if key in ("datepublished", "datecreated", "datemodified") or (
+            el.tag == "time" and el.get("datetime")
+        ):
             value = el.get("datetime") or el.get("content") or el.text_content()
             if value and value.strip():
                 found.setdefault(key or "time", value.strip())
@@ -187,22 +196,51 @@ def strip_title_suffix(title: str) -> str:
 
 
 def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
-    """The headline: an ``<h1>`` or og:title the HTML title contains, else the title unsuffixed."""
+    """The headline as the page shows it: its ``<h1>`` (not a logo h1 that only names the
+    site), else og:title / JSON-LD headline, else the HTML title, without the site suffix;
+    else a heading-like element (class title/heading) for pages without either."""
     page_title = clean_line(root.findtext(".//title") or "")
     declared = [clean_line(meta[k]) for k in _TITLE_KEYS if k in meta]
     declared += [clean_line(h) for h in ld_names(ld.get("headline"))]
+    site_names = {clean_line(meta.get("og:site_name", "")), _title_site_part(page_title)}
     headings = [clean_line(h.text_content()) for h in root.iter("h1")]
-    headings = [h for h in headings if 2 <= len(h) <= 300]
-    squashed = page_title.replace(" ", "")
-    for candidate in (*headings, *declared):
-        if candidate and len(candidate) >= 4 and candidate.replace(" ", "") in squashed:
-            return candidate
-    for candidate in declared:
+    headings = [h for h in headings if 2 <= len(h) <= 300 and h not in site_names]
+    stated = [strip_title_suffix(t) for t in (*declared, page_title) if t]
+    if len(headings) > 1:  # several h1: the one the title or og:title repeats
+        folded = [_fold(t) for t in stated]
+        headings = [h for h in headings if any(_fold(h) in t for t in folded)][:1]
+    if headings:
+        heading = headings[0]
+        for title in stated:
+            # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
+            if len(title) >= 10 and _fold(heading).endswith(_fold(title)):
+                return title
+        return heading
+    for candidate in (*declared, page_title):
         if candidate:
             return strip_title_suffix(candidate)
-    if headings:
-        return headings[0]
-    return strip_title_suffix(page_title) or None
+    return _heading_like(root)
+
+
+def _fold(text: str) -> str:
+    """Text compared loosely: no spaces or quote and dash variants, lower case."""
+    return re.sub(r"[\s'‘’\"“”«»„\-–—:：|]", "", text).lower()
+
+
+def _title_site_part(title: str) -> str:
+    """The site-name part of an HTML title (``标题_演示新闻网`` -> ``演示新闻网``)."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    return parts[-1] if len(parts) > 1 else ""
+
+
+def _heading_like(root: html.HtmlElement) -> str | None:
+    for el in root.iter("div", "td", "span", "p", "h2", "font", "b", "strong"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if el.tag == "h2" or _HEADING_CLASS.search(names):
+            text = clean_line(el.text_content())
+            if 4 <= len(text) <= 100:
+                return text
+    return None
 
 
 def find_canonical(root: html.HtmlElement, meta: dict[str, str], base_url: str) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 # Zero-width characters, bidi controls, BOM, C0/C1 controls (but tab and newline, handled as
 # whitespace) and lone surrogates, which cannot be written as UTF-8.
 _INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+    "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
 )
 _LINE_BREAKS = re.compile("\r\n|[\r\n\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SPACES = re.compile(r"\s+")

@@ -67,6 +67,7 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def tz(self) -> tzinfo:
+        """The zone of snapshot times, and of page times that give no other clue."""
         return ZoneInfo(self.site.timezone or self.settings.get("SNAPSHOT_TIMEZONE"))
 
     async def start(self) -> AsyncIterator[Any]:
@@ -103,7 +104,8 @@ class NewsSpider(scrapy.Spider):
             response.body,
             response.url,
             now=fetched,
-            tz=self.tz,
+            default_tz=self.tz,
+            site_tz=ZoneInfo(self.site.timezone) if self.site.timezone else None,
             http_charset=http_content_type_encoding(content_type.decode("latin-1"))
             if content_type
             else None,
