@@ -11,8 +11,28 @@ _PARSER = html.HTMLParser(
 )
 # Elements whose text is never read as article text.
 NEVER_TEXT = frozenset(
-    "script style noscript template svg math iframe object embed canvas video audio button "
-    "select textarea input link meta head title".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "video",
+        "audio",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "link",
+        "meta",
+        "head",
+        "title",
+    ]
 )
 # Elements that are page chrome by their tag.
 _CHROME_TAGS = frozenset(("nav", "aside", "footer"))
