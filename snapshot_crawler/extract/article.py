@@ -66,10 +66,12 @@ class Page:
 _INFO_LABEL = re.compile(
     r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I
 )
-_NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?: [\u4e00-\u9fff·]{2,4}){0,3}")
+_NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4}){0,3}")
+_SENTENCE_END = re.compile(r"[。.!！?？,，:：;；]$")
 _EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
 _ZONE_BEFORE = 12
+_TAIL_AFTER = 6
 
 
 def extract_article(
@@ -101,6 +103,9 @@ def extract_article(
     overrides = _apply_selectors(root, selectors or {}, url)
     lines, stats = split_lines(root)
     body_indices = find_body(root, lines, stats)
+    if not _title_shown(title, lines) and root.find(".//h1") is None and "og:title" not in meta:
+        # the HTML title names the site or the app ("显示"); the headline opens the body
+        title = _heading_line(lines, body_indices) or title
     zone, tail = _zones(lines, body_indices, title)
 
     reposted_from = find_reposted_from(zone + [lines[i].text for i in body_indices[:3]])
@@ -110,7 +115,7 @@ def extract_article(
         authors = _byline(zone) or byline_authors(root, meta, ld)
     if not authors:
         author_line = _author_only_line(zone, title)
-        authors = author_line.split(" ") if author_line else []
+        authors = split_names(author_line) if author_line else []
     source = find_source(zone + tail) or source_element or meta.get("source")
     fallback_source = (
         meta.get("og:site_name") or site_name or _title_site_name(root) or urlsplit(url).hostname
@@ -185,23 +190,36 @@ def _links(root: html.HtmlElement, base_url: str) -> list[str]:
     return list(seen)
 
 
+def _title_shown(title: str | None, lines: list[Line]) -> bool:
+    return title is not None and any(clean_line(line.text) == title for line in lines)
+
+
+def _heading_line(lines: list[Line], body: list[int]) -> str | None:
+    """The body's first line when it reads as a headline: short, no sentence ending."""
+    for i in body[:1]:
+        text = clean_line(lines[i].text)
+        if 4 <= len(text) <= 50 and not lines[i].link_chars and not _SENTENCE_END.search(text):
+            return text
+    return None
+
+
 def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[str], list[str]]:
     """The lines around the headline and before the body (where bylines and dates sit), and
     the last lines of the body and after it (where 来源 and 记者 credits often close a story);
     page chrome (navigation, share bars) is no part of either."""
-    texts = [line.text if line.chrome is None else "" for line in lines]
-    start = body[0] if body else min(len(texts), _ZONE_BEFORE)
-    first = max(0, start - _ZONE_BEFORE)
-    last = start
+    visible = [i for i, line in enumerate(lines) if line.chrome is None and line.text]
+    texts = [lines[i].text for i in visible]
+    if not body:
+        return texts[:_ZONE_BEFORE], []
+    start, end = visible.index(body[0]), visible.index(body[-1])
+    first, last = max(0, start - _ZONE_BEFORE), start
     if title:
-        for i, text in enumerate(texts):
-            if text and clean_line(text) == title:
+        for k in range(start, max(-1, start - 3 * _ZONE_BEFORE), -1):
+            if clean_line(texts[k]) == title:
                 # the kicker or info bar some templates put just above the headline
-                first, last = max(0, i - 2), max(start, i + _ZONE_BEFORE)
+                first, last = max(0, k - 2), max(start, k + _ZONE_BEFORE)
                 break
-    zone = [t for t in texts[first : last + 1] if t]
-    tail = [t for t in texts[body[-1] - 2 : body[-1] + 4] if t] if body else []
-    return zone, tail
+    return texts[first : last + 1], texts[max(0, end - 2) : end + _TAIL_AFTER + 1]
 
 
 def _publish_time(
@@ -258,7 +276,7 @@ def _author_only_line(zone: list[str], title: str | None) -> str | None:
     and repost lines), as the snapshot site and many portals print the author."""
     after = False
     for text in zone:
-        if not after:
+        if not after or clean_line(text) == title:
             after = clean_line(text) == title
         elif not (_is_info_line(text) or _REPOST_LINE.match(text)):
             return text if _NAMES_ONLY.fullmatch(text) else None

@@ -67,41 +67,19 @@ _RELATED_HEADING = re.compile(
 )
 # a Chinese name: not a label, which a colon follows (浏览次数：)
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}(?![\u4e00-\u9fff]*\s*[:：])"
+# words that follow a label where a name would, and are none
 _NOT_NAMES = frozenset(
-    [
-        "责任",
-        "编辑",
-        "责编",
-        "来源",
-        "时间",
-        "发布",
-        "日期",
-        "本报",
-        "记者",
-        "作者",
-        "通讯员",
-        "摄影",
-        "图片",
-        "报道",
-        "综合",
-        "整理",
-        "新华社",
-        "中新网",
-        "原创",
-        "佚名",
-        "本站",
-        "网友",
-        "编译",
-        "校对",
-        "审核",
-        "实习生",
-        "原标题",
-    ]
+    "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
+    "原创 佚名 本站 网友 编译 校对 审核 实习生 原标题 受访者 受访者供图 供图 图 摄".split(" ")
 )
+# 作者:X / 文/X need a boundary before the label; 记者, 通讯员 and 实习生 may follow an outlet's
+# name (河南商报记者X); either way the names must end where a name ends, so that prose
+# (记者从市交通局获悉) is no byline.
 _AUTHOR_LABEL = re.compile(
-    r"(?:^|[\s(（\[【|丨/])(?:作者|撰文|撰稿|文|记者|本报记者|本台记者|本网记者|特约记者|通讯员|实习生|主笔)"
+    r"(?:(?:^|[\s(（\[【|丨/□])(?:作者|撰文|撰稿|文|主笔)|记者|通讯员|实习生)"
     r"\s*(?:[:：/|丨]\s*|\s+|(?=" + _NAME + r"))"
     r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
+    r"(?=$|[\s/)）\]】|丨,，、;；.。]|报道|摄|电)"
 )
 _EN_BYLINE = re.compile(
     r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I
@@ -335,21 +313,19 @@ def split_names(text: str) -> list[str]:
 
 
 def authors_in_text(lines: Iterable[str]) -> list[str]:
-    """Author names labelled in text: 作者:X, 记者 X Y, (文/X), 本报记者 X; never editors."""
-    names: list[str] = []
+    """Author names labelled in text: 作者:X, 记者 X Y, (文/X), 本报记者 X; never editors.
+    The first labelled line decides."""
     for line in lines:
-        for match in _AUTHOR_LABEL.finditer(line):
-            for name in re.split(r"\s*[、,，\s]\s*", match["names"]):
-                if (
-                    name
-                    and name not in _NOT_NAMES
-                    and name not in names
-                    and not any(w in name for w in ("编辑", "来源", "责任"))
-                ):
-                    names.append(name)
-        if names:
-            return names
-    return names
+        match = _AUTHOR_LABEL.search(line)
+        if match:
+            names = [
+                name
+                for name in dict.fromkeys(re.split(r"\s*[、,，\s]\s*", match["names"]))
+                if name and name not in _NOT_NAMES and not any(w in name for w in ("编辑", "来源", "责任"))
+            ]
+            if names:
+                return names
+    return []
 
 
 def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
