@@ -67,6 +67,7 @@ _INFO_LABEL = re.compile(
     r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I
 )
 _NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4}){0,3}")
+_TIME_LABEL = re.compile(r"发布|发表|published|时间", re.I)
 _SENTENCE_END = re.compile(r"[。.!！?？,，:：;；]$")
 _EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
@@ -127,7 +128,7 @@ def extract_article(
     declared_lang = root.get("lang") or meta.get("content-language") or meta.get("og:locale")
     language = detect_language(declared_lang, content)
     tz = site_tz or _page_zone(meta, ld, url, language) or default_tz
-    published = _publish_time(meta, ld, zone, url, tz, now)
+    published = _publish_time(meta, ld, zone, tail, url, tz, now)
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
@@ -223,7 +224,13 @@ def _zones(lines: list[Line], body: list[int], title: str | None) -> tuple[list[
 
 
 def _publish_time(
-    meta: dict[str, str], ld: dict[str, Any], zone: list[str], url: str, tz: tzinfo, now: datetime
+    meta: dict[str, str],
+    ld: dict[str, Any],
+    zone: list[str],
+    tail: list[str],
+    url: str,
+    tz: tzinfo,
+    now: datetime,
 ) -> ParsedTime | None:
     """The publish time: declared ones (meta, JSON-LD, ``<time>``) in order of trust, then the
     visible byline's; a date without time of day yields to a later candidate with a time on the
@@ -233,10 +240,11 @@ def _publish_time(
         meta.get("time"),
     ]
     candidates = [t for raw in declared if raw and (t := parse_datetime(raw, tz, now))]
-    for line in sorted(zone, key=lambda t: not re.search(r"发布|发表|published|时间", t, re.I)):
-        if len(line) <= 200 and (visible := parse_datetime(line, tz, now)):
-            candidates.append(visible)
-            break
+    visible = _visible_time(zone, tz, now)
+    if visible:
+        candidates.append(visible)
+    elif not candidates and (closing := _visible_time(tail, tz, now)):
+        candidates.append(closing)  # forums and old portals date a post under it
     if not candidates:
         modified = [meta.get(k) for k in MODIFIED_KEYS] + [_first(ld.get("dateModified"))]
         candidates = [t for raw in modified if raw and (t := parse_datetime(raw, tz, now))][:1]
@@ -248,6 +256,14 @@ def _publish_time(
         return first
     from_url = date_in_url(url, tz, now)
     return ParsedTime(from_url, False, from_url.date().isoformat()) if from_url else None
+
+
+def _visible_time(lines: list[str], tz: tzinfo, now: datetime) -> ParsedTime | None:
+    """The first time in short lines, those labelled 发布 / 时间 / published first."""
+    for line in sorted(lines, key=lambda t: not _TIME_LABEL.search(t)):
+        if len(line) <= 200 and (found := parse_datetime(line, tz, now)):
+            return found
+    return None
 
 
 def _page_zone(

@@ -47,6 +47,7 @@ MODIFIED_KEYS = (
     "lastmod",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
+_CJK_SITE_SUFFIX = re.compile(r"-(?=[\u4e00-\u9fff]{2,10}$)")
 _HEADING_CLASS = re.compile(r"title|heading|headline|biaoti|\bbt\b", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
@@ -72,15 +73,25 @@ _NOT_NAMES = frozenset(
     "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
     "原创 佚名 本站 网友 编译 校对 审核 实习生 原标题 受访者 受访者供图 供图 图 摄".split(" ")
 )
-# 作者:X / 文/X need a boundary before the label; 记者, 通讯员 and 实习生 may follow an outlet's
-# name (河南商报记者X); either way the names must end where a name ends, so that prose
-# (记者从市交通局获悉) is no byline.
+# A byline label needs a boundary before it, or an outlet's name (本报记者, 河南商报记者); a 文
+# label needs its slash or colon (文/X). The names must end where a name ends, so that prose
+# (据记者采访了解, 记者从市交通局获悉) is no byline.
+_LABEL_START = r"(?:^|(?<=[\s(（\[【|丨/□·]))"
 _AUTHOR_LABEL = re.compile(
-    r"(?:(?:^|[\s(（\[【|丨/□])(?:作者|撰文|撰稿|文|主笔)|记者|通讯员|实习生)"
-    r"\s*(?:[:：/|丨]\s*|\s+|(?=" + _NAME + r"))"
+    r"(?:"
+    + _LABEL_START
+    + r"(?:作者|撰文|撰稿|主笔)\s*(?:[:：/|丨]\s*|\s+)"
+    + r"|(?:^|(?<=[\s(（\[【|丨/□·报台网社站刊道]))(?:记者|通讯员|实习生)\s*(?:[:：/|丨]\s*|\s+|(?="
+    + _NAME
+    + r"))"
+    + r"|"
+    + _LABEL_START
+    + r"文\s*[/:：|丨]\s*"
+    + r")"
     r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
-    r"(?=$|[\s/)）\]】|丨,，、;；.。]|报道|摄|电)"
+    r"(?=$|[\s/)）\]】|丨,，、;；]|报道|摄|电)"
 )
+_LABEL_WORD = re.compile(r"编辑|来源|责任|记者|作者|联系|博客|采访|了解")
 _EN_BYLINE = re.compile(
     r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I
 )
@@ -167,6 +178,8 @@ def ld_names(value: Any) -> list[str]:
 def strip_title_suffix(title: str) -> str:
     """``标题_国内_演示新闻网`` -> ``标题``; keeps the longest part when the first is a site name."""
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) == 1:  # 标题-搜狐财经: a bare hyphen before a short Chinese site name
+        parts = [p for p in _CJK_SITE_SUFFIX.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
     longest = max(parts, key=len)
@@ -321,7 +334,7 @@ def authors_in_text(lines: Iterable[str]) -> list[str]:
             names = [
                 name
                 for name in dict.fromkeys(re.split(r"\s*[、,，\s]\s*", match["names"]))
-                if name and name not in _NOT_NAMES and not any(w in name for w in ("编辑", "来源", "责任"))
+                if name and name not in _NOT_NAMES and not _LABEL_WORD.search(name)
             ]
             if names:
                 return names
