@@ -66,8 +66,9 @@ _RELATED_HEADING = re.compile(
     r"you may also like|see also)\s*[:：>»]*\s*$",
     re.I,
 )
-# a Chinese name: not a label, which a colon follows (浏览次数：)
-_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}(?![\u4e00-\u9fff]*\s*[:：])"
+# a Chinese name (2-4 characters, or a transcribed one with a middle dot), not a label, which a
+# colon follows (浏览次数：)
+_NAME = r"[\u4e00-\u9fff]{1,4}(?:[·•][\u4e00-\u9fff]{1,6})?(?![\u4e00-\u9fff]*\s*[:：])"
 # words that follow a label where a name would, and are none
 _NOT_NAMES = frozenset(
     "责任 编辑 责编 来源 时间 发布 日期 本报 记者 作者 通讯员 摄影 图片 报道 综合 整理 新华社 中新网 "
@@ -90,6 +91,13 @@ _AUTHOR_LABEL = re.compile(
     + r")"
     r"(?P<names>" + _NAME + r"(?:\s*[、,，\s]\s*" + _NAME + r")*)"
     r"(?=$|[\s/)）\]】|丨,，、;；]|报道|摄|电)"
+)
+# forum and blog bylines: "ggjjzhzz 发表于 2005-9-15", "发布时间 2005/05/17 22:11:42 by 眉间尺",
+# and a story closed by the reporter's name in brackets: "（袁源）"
+_POSTED_BY = (
+    re.compile(r"(?:^|\s)(?:作者\s*[:：]\s*)?(?P<names>[\w·.-]{2,20})\s*发表于"),
+    re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s+by\s+(?P<names>[\w·.-]{2,20})", re.I),
+    re.compile(r"^[(（]\s*(?P<names>" + _NAME + r"(?:[、,，\s]" + _NAME + r")*)\s*[)）]$"),
 )
 _LABEL_WORD = re.compile(r"编辑|来源|责任|记者|作者|联系|博客|采访|了解")
 _EN_BYLINE = re.compile(
@@ -326,10 +334,12 @@ def split_names(text: str) -> list[str]:
 
 
 def authors_in_text(lines: Iterable[str]) -> list[str]:
-    """Author names labelled in text: 作者:X, 记者 X Y, (文/X), 本报记者 X; never editors.
-    The first labelled line decides."""
+    """Author names labelled in text: 作者:X, 记者 X Y, (文/X), 本报记者 X, forum bylines;
+    never editors. The first line with a byline decides."""
     for line in lines:
-        match = _AUTHOR_LABEL.search(line)
+        match = _AUTHOR_LABEL.search(line) or next(
+            (m for pattern in _POSTED_BY if (m := pattern.search(line))), None
+        )
         if match:
             names = [
                 name
