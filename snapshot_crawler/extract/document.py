@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -35,7 +36,7 @@ NEVER_TEXT = frozenset(
     ]
 )
 # Elements that are page chrome by their tag.
-_CHROME_TAGS = frozenset(("nav", "aside", "footer"))
+_CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption"))
 _NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
 # portal names). An element is chrome when one matches and no content word does.
@@ -44,7 +45,8 @@ _CHROME = re.compile(
     r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|signup|login|"
     r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|\bpager\b|paging|tags?\b|keyword|"
     r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
-    r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip",
+    r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip|\bhidden\b|visually-hidden|"
+    r"sr-only|screen-reader|popover|tooltip|paywall|premium|piano|\bmeter\b|bookmark|caption|credit",
     re.I,
 )
 _CONTENT = re.compile(
@@ -67,4 +69,23 @@ def is_chrome(el: html.HtmlElement) -> bool:
     if el.tag in _NEVER_CHROME:  # page-wide classes (body.has-nav-bar) say nothing of the text
         return False
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(names.strip()) and bool(_CHROME.search(names)) and not _CONTENT.search(names)
+    return bool(names.strip()) and _names_are_chrome(names)
+
+
+@lru_cache(maxsize=4096)
+def _names_are_chrome(names: str) -> bool:
+    """Class and id words: chrome when one says so and none says content. In a BEM name
+    (block__element) the element speaks first: ``article-content__widget-group`` is a widget
+    inside the article, ``newsletter-widget__text`` the text of a newsletter box."""
+    verdicts = {_verdict(token) for token in names.split()}
+    return "chrome" in verdicts and "content" not in verdicts
+
+
+def _verdict(token: str) -> str | None:
+    for part in reversed(token.split("__")):
+        chrome, content = bool(_CHROME.search(part)), bool(_CONTENT.search(part))
+        if chrome != content:
+            return "chrome" if chrome else "content"
+        if content:  # both: a content word with a flag (post-content-share) is content
+            return "content"
+    return None
