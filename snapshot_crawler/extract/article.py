@@ -30,6 +30,7 @@ from .metadata import (
     find_source,
     find_source_element,
     find_title,
+    fold,
     read_json_ld,
     read_meta,
     split_names,
@@ -67,6 +68,11 @@ _INFO_LABEL = re.compile(
     r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I
 )
 _NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4}){0,3}")
+_DATELINE_NOISE = re.compile(
+    r"\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?|\b(updated|published|posted|last|am|um|uhr|on|at|"
+    r"gmt|utc|[a-z]{1,3}t|mins?|hours?|ago|aktualisiert|veröffentlicht|stand)\b|[\W\d_]+",
+    re.I,
+)
 _TIME_LABEL = re.compile(r"发布|发表|published|时间", re.I)
 _SENTENCE_END = re.compile(r"[。.!！?？,，:：;；]$")
 _EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
@@ -156,10 +162,11 @@ def _body_text(
     """The body's paragraphs without the metadata lines that many templates put inside it:
     headline, byline, date line, info bar, repost line (the first and last few lines only)."""
     edges = set(body[:4] + body[-2:])
+    skipped = {fold(t) for t in skip if t}
     paragraphs = []
     for i in body:
         text = lines[i].text
-        if clean_line(text) in skip or (i in edges and _is_metadata_line(text, tz, now)):
+        if fold(clean_line(text)) in skipped or (i in edges and _is_metadata_line(text, tz, now)):
             continue
         paragraphs.append(text)
     return paragraphs
@@ -170,8 +177,9 @@ def _is_metadata_line(text: str, tz: tzinfo, now: datetime) -> bool:
         return True
     if len(text) < 40 and authors_in_text([text]):
         return True
-    date = parse_datetime(text, tz, now) if len(text) < 60 else None
-    return date is not None and len(text) - len(date.raw) < 12
+    date = parse_datetime(text, tz, now) if len(text) < 80 else None
+    # a dateline: the date, times, zones and words like "Updated", nothing else
+    return date is not None and len(_DATELINE_NOISE.sub("", text.replace(date.raw, ""))) < 8
 
 
 def _declared_body(ld: dict[str, Any]) -> str:

@@ -262,7 +262,12 @@ def _widen(top: html.HtmlElement, stats: dict[html.HtmlElement, Stats]) -> html.
             break
         gained_good = stats[node].good - stats[top].good
         gained_text = _own_text(stats[node]) - _own_text(stats[top])
-        if gained_good >= stats[top].good * 0.5 and gained_good >= gained_text * 0.7:
+        gained_links = stats[node].link_chars - stats[top].link_chars
+        if (
+            gained_good >= stats[top].good * 0.5
+            and gained_good >= gained_text * 0.7
+            and gained_links <= (gained_text + gained_links) * 0.3  # no teaser lists
+        ):
             top = node
         node = node.getparent()
     return top

@@ -206,13 +206,13 @@ def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any])
     headings = [h for h in headings if 2 <= len(h) <= 300 and h not in site_names]
     stated = [strip_title_suffix(t) for t in (*declared, page_title) if t]
     if len(headings) > 1:  # several h1: the one the title or og:title repeats
-        folded = [_fold(t) for t in stated]
-        headings = [h for h in headings if any(_fold(h) in t for t in folded)][:1]
+        folded = [fold(t) for t in stated]
+        headings = [h for h in headings if any(fold(h) in t for t in folded)][:1]
     if headings:
         heading = headings[0]
         for title in stated:
             # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
-            if len(title) >= 10 and _fold(heading).endswith(_fold(title)):
+            if len(title) >= 10 and fold(heading).endswith(fold(title)):
                 return title
         return heading
     for candidate in (*declared, page_title):
@@ -221,7 +221,7 @@ def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any])
     return _heading_like(root)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Text compared loosely: no spaces or quote and dash variants, lower case."""
     return re.sub(r"[\s'‘’\"“”«»„\-–—:：|]", "", text).lower()
 

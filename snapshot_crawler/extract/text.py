@@ -30,6 +30,14 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"^信息原文地址\s*:",
     # the repost line becomes the reposted_from field, not content
     r"^(本文)?(转载|转)自\s*:",
+    # English and German page furniture that templates put between paragraphs
+    r"^(advertisement|anzeige|werbung|sponsored|(story|article) continues below( advertisement)?)$",
+    r"^(subscribe|sign in|sign up|log in|register|create an account|already a subscriber)\b.{0,80}$",
+    r"^(read more|read next|more from|related( articles?| stories)?|see also|recommended|mehr zum thema)\s*:?$",
+    r"^(\d+\s*(min|mins|minute|minutes)\s*read|lesedauer\s*:.{0,20}|reading time\s*:.{0,20})$",
+    r"^(share|teilen|share this article|share on \w+)\s*:?$",
+    r"^(image|photo|picture|foto|bild)\s*(credits?|rechte|quelle)?\s*:",
+    r"\b(bildrechte|image credits?|photo credits?)\s*:\s*\S.{0,60}$",
 )
 
 
