@@ -9,6 +9,7 @@ discounted by its link density, is the body, with siblings that score nearly as 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree, html
@@ -69,8 +70,8 @@ _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _MIN_LINE = 20
 _PROTECTED_SHARE = 0.25
-_PROTECTED_CHARS = 800
 _PROTECTED_MIN = 400
+_REPEAT_MAX = 150
 _WIDEN_LEVELS = 6
 
 
@@ -219,12 +220,16 @@ def find_body(
             if el is top or (isinstance(el.tag, str) and el in stats and weight(el) >= threshold)
         ]
     inside = {el for node in chosen for el in node.iter()}
+    # a short line the page prints more than once is furniture (subscription pitches, "Article
+    # content" labels), not a paragraph
+    repeated = Counter(line.text for line in lines if len(line.text) < _REPEAT_MAX)
     return [
         i
         for i, line in enumerate(lines)
         if line.block in inside
         and line.chrome is None
         and (text := line.text)
+        and repeated[text] < 2
         and _link_density(line) <= 0.6
     ]
 
@@ -234,7 +239,7 @@ def _unmark_protected_chrome(
 ) -> None:
     """Chrome that holds much plain text (not links) is no chrome."""
 
-    enough = max(_PROTECTED_MIN, min(_own_text(stats[root]) * _PROTECTED_SHARE, _PROTECTED_CHARS))
+    enough = max(_PROTECTED_MIN, _own_text(stats[root]) * _PROTECTED_SHARE)
     protected = {
         line.chrome
         for line in lines
@@ -258,7 +263,7 @@ def _widen(top: html.HtmlElement, stats: dict[html.HtmlElement, Stats]) -> html.
     wrapper of its own leave the best element holding one paragraph."""
     node = top.getparent()
     for _ in range(_WIDEN_LEVELS):
-        if node is None:
+        if node is None or node.tag in ("body", "html"):
             break
         gained_good = stats[node].good - stats[top].good
         gained_text = _own_text(stats[node]) - _own_text(stats[top])

@@ -42,7 +42,7 @@ _NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # portal names). An element is chrome when one matches and no content word does.
 _CHROME = re.compile(
     r"comment|share|social|sns|related|recommend|sidebar|side-bar|breadcrumb|crumb|advert|\bad\b|"
-    r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|signup|login|"
+    r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|sign-?up|sign-?in|log-?in|"
     r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|\bpager\b|paging|tags?\b|keyword|"
     r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip|\bhidden\b|visually-hidden|"
@@ -52,6 +52,11 @@ _CHROME = re.compile(
 _CONTENT = re.compile(
     r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody", re.I
 )
+
+
+_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcol-", re.I)
+_HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def parse_html(text: str) -> html.HtmlElement:
@@ -68,6 +73,10 @@ def is_chrome(el: html.HtmlElement) -> bool:
         return True
     if el.tag in _NEVER_CHROME:  # page-wide classes (body.has-nav-bar) say nothing of the text
         return False
+    # hidden now; streaming renderers do park whole articles in hidden elements, and the
+    # caller keeps chrome that holds much text
+    if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     return bool(names.strip()) and _names_are_chrome(names)
 
@@ -77,12 +86,17 @@ def _names_are_chrome(names: str) -> bool:
     """Class and id words: chrome when one says so and none says content. In a BEM name
     (block__element) the element speaks first: ``article-content__widget-group`` is a widget
     inside the article, ``newsletter-widget__text`` the text of a newsletter box."""
-    verdicts = {_verdict(token) for token in names.split()}
+    tokens = names.split()
+    if any(_HIDDEN_CLASS.fullmatch(token) for token in tokens):  # a state, whatever the role
+        return True
+    verdicts = {_verdict(token) for token in tokens}
     return "chrome" in verdicts and "content" not in verdicts
 
 
 def _verdict(token: str) -> str | None:
     for part in reversed(token.split("__")):
+        if _LAYOUT.search(part):  # sidebar-grid, with-sidebar-layout: the page's frame
+            return None
         chrome, content = bool(_CHROME.search(part)), bool(_CONTENT.search(part))
         if chrome != content:
             return "chrome" if chrome else "content"
