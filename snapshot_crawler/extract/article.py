@@ -207,7 +207,12 @@ def _heading_line(lines: list[Line], body: list[int]) -> str | None:
     """The body's first line when it reads as a headline: short, no sentence ending."""
     for i in body[:1]:
         text = clean_line(lines[i].text)
-        if 4 <= len(text) <= 50 and not lines[i].link_chars and not _SENTENCE_END.search(text):
+        if (
+            4 <= len(text) <= 50
+            and not lines[i].link_chars
+            and not _SENTENCE_END.search(text)
+            and not _NAMES_ONLY.fullmatch(text)  # the byline, when the headline repeats
+        ):
             return text
     return None
 
