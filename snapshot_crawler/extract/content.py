@@ -72,6 +72,7 @@ _MIN_LINE = 20
 _PROTECTED_SHARE = 0.25
 _PROTECTED_MIN = 400
 _REPEAT_MAX = 150
+_LABEL_MAX = 40
 _WIDEN_LEVELS = 6
 
 
@@ -222,15 +223,18 @@ def find_body(
     inside = {el for node in chosen for el in node.iter()}
     # a short line the page prints more than once is furniture (subscription pitches, "Article
     # content" labels), not a paragraph
-    repeated = Counter(line.text for line in lines if len(line.text) < _REPEAT_MAX)
+    # (page-wide for labels; within the body for longer lines, as pages that carry a second
+    # copy of the whole article, for another screen size, are common)
+    body = [i for i, line in enumerate(lines) if line.block in inside and line.chrome is None]
+    in_body = Counter(lines[i].text for i in body if len(lines[i].text) < _REPEAT_MAX)
+    on_page = Counter(line.text for line in lines if len(line.text) < _LABEL_MAX)
     return [
         i
-        for i, line in enumerate(lines)
-        if line.block in inside
-        and line.chrome is None
-        and (text := line.text)
-        and repeated[text] < 2
-        and _link_density(line) <= 0.6
+        for i in body
+        if (text := lines[i].text)
+        and in_body[text] < 2
+        and on_page[text] < 2
+        and _link_density(lines[i]) <= 0.6
     ]
 
 
