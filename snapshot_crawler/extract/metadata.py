@@ -104,6 +104,8 @@ _EN_BYLINE = re.compile(
     r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I
 )
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
+_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}")
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 _AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
 _SOURCE = re.compile(
     r"(?:文章来源|稿件来源|信息来源|新闻来源|来源|来自|出处|source)\s*[:：]\s*"
@@ -352,28 +354,21 @@ def authors_in_text(lines: Iterable[str]) -> list[str]:
 
 
 def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
-    """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author)."""
-    names = [n for n in ld_names(ld.get("author")) if not n.startswith("http")]
-    if names:
-        return split_names(", ".join(names))
-    for key in (
-        "author",
-        "article:author",
-        "dc.creator",
-        "byl",
-        "sailthru.author",
-        "parsely-author",
-    ):
-        value = meta.get(key)
-        if value and not value.startswith("http"):
-            return split_names(_EN_BYLINE.sub(r"\g<names>", value))
+    """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author):
+    the first of them that names someone; e-mail and web addresses name no one."""
+    sources: list[list[str]] = [ld_names(ld.get("author"))]
+    sources += [split_names(_EN_BYLINE.sub(r"\g<names>", meta[key])) for key in _AUTHOR_KEYS if key in meta]
     for el in root.iter("a", "span", "div", "p", "address"):
         names_attr = f"{el.get('rel') or ''} {el.get('itemprop') or ''} {el.get('class') or ''}"
         if _AUTHOR_CLASS.search(names_attr):
             text = clean_line(el.text_content())
             if 2 <= len(text) <= 80:
                 match = _EN_BYLINE.match(text)
-                return split_names(match["names"] if match else text)
+                sources.append(split_names(match["names"] if match else text))
+    for names in sources:
+        credits = [name for name in names if not _NOT_A_NAME.search(name)]
+        if credits:
+            return credits
     return []
 
 
