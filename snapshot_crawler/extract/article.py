@@ -91,17 +91,19 @@ def extract_article(
     http_charset: str | None = None,
     site_name: str | None = None,
     selectors: dict[str, str] | None = None,
+    with_links: bool = True,
 ) -> Page:
     """Extract one page. ``now`` is the snapshot time (relative dates count back from it).
     Times written without a zone are read in ``site_tz`` when the site file names one, else in
     the zone the page itself indicates (an offset on another of its timestamps, its country
     domain, its language), else in ``default_tz``. ``site_name`` is the fallback source;
-    ``selectors`` are per-field CSS (or ``xpath:``) selectors that override the generic rules."""
+    ``selectors`` are per-field CSS (or ``xpath:``) selectors that override the generic rules;
+    ``with_links=False`` skips collecting the page's links, for callers that follow none."""
     text, encoding = decode_html(body, http_charset)
     root = parse_html(text)
     meta = read_meta(root)
     ld = read_json_ld(root)
-    links = _links(root, url)
+    links = _links(root, url) if with_links else []
     title = find_title(root, meta, ld)
     canonical = find_canonical(root, meta, url)
     related = find_related(root, url, exclude=(url, canonical or url))
@@ -109,7 +111,7 @@ def extract_article(
     source_element = find_source_element(root)
     overrides = _apply_selectors(root, selectors or {}, url)
     lines, stats = split_lines(root)
-    body_indices = find_body(root, lines, stats)
+    body_indices = find_body(lines, stats)
     if not _title_shown(title, lines) and root.find(".//h1") is None and "og:title" not in meta:
         # the HTML title names the site or the app ("显示"); the headline opens the body
         title = _heading_line(lines, body_indices) or title
@@ -191,11 +193,13 @@ def _declared_body(ld: dict[str, Any]) -> str:
 
 
 def _links(root: html.HtmlElement, base_url: str) -> list[str]:
+    """Every link target on the page, absolute, without fragments, once each."""
     seen: dict[str, None] = {}
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
+    for href in root.xpath("//a/@href"):
+        href = href.strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            seen.setdefault(urljoin(base_url, href).split("#")[0], None)
+            url = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
+            seen.setdefault(url.split("#")[0], None)
     return list(seen)
 
 

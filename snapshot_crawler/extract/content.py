@@ -9,7 +9,7 @@ discounted by its link density, is the body, with siblings that score nearly as 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from lxml import etree, html
@@ -72,6 +72,8 @@ _MIN_LINE = 20
 _PROTECTED_SHARE = 0.25
 _PROTECTED_MIN = 400
 _REPEAT_MAX = 150
+# Lines count toward this many ancestors: real pages nest far less, hostile ones far more.
+_MAX_CLIMB = 100
 _LABEL_MAX = 40
 _WIDEN_LEVELS = 6
 
@@ -83,7 +85,10 @@ class Line:
     block: html.HtmlElement
     chrome: html.HtmlElement | None = None
     """The innermost chrome element (nav, share bar...) the text sits in, if any."""
+    origin: html.HtmlElement | None = None
+    """The deepest of the two: where the line's characters start counting up the tree."""
     parts: list[str] = field(default_factory=list)
+    link_parts: list[str] = field(default_factory=list)
     chars: int = 0
     """Letters, digits and CJK characters: what link density is measured in."""
     link_chars: int = 0
@@ -105,65 +110,71 @@ def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlEleme
 
     Text inside chrome (``is_chrome``) gets lines of its own, marked with that element, so the
     caller can leave them out, or keep them when the "chrome" turns out to hold the article.
+    Characters are counted once per line, then added up the line's ancestors: counting every
+    text node as it is met costs more than the whole walk.
     """
     lines: list[Line] = []
-    stats: dict[html.HtmlElement, Stats] = {}
-    blocks: list[html.HtmlElement] = []
-    chrome: list[html.HtmlElement] = []
+    blocks: list[tuple[int, html.HtmlElement]] = []
+    chrome: list[tuple[int, html.HtmlElement]] = []
     open_lines: dict[html.HtmlElement, Line] = {}
-    chain: list[Stats] = []
-    in_link = 0
+    depth = in_link = 0
 
     def add(text: str | None) -> None:
         if not text or not blocks:
             return
-        block = blocks[-1]
-        inside = chrome[-1] if chrome else None
+        block_depth, block = blocks[-1]
+        chrome_depth, inside = chrome[-1] if chrome else (-1, None)
         line = open_lines.get(block)
         if line is None or line.chrome is not inside:
-            line = open_lines[block] = Line(block, inside)
+            origin = inside if inside is not None and chrome_depth > block_depth else block
+            line = open_lines[block] = Line(block, inside, origin)
             lines.append(line)
         line.parts.append(text)
-        size = len(_NOT_WORD.sub("", text))
-        line.chars += size
-        chain[-1].chars += size
         if in_link:
-            line.link_chars += size
-            chain[-1].link_chars += size
+            line.link_parts.append(text)
 
     walk = etree.iterwalk(root, events=("start", "end"))
     for event, el in walk:
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            chain.append(stats.setdefault(el, Stats()))
+            depth += 1
             if tag in NEVER_TEXT or not tag:
                 walk.skip_subtree()
                 continue
             if tag in BLOCK_TAGS or tag == "br":
                 open_lines.clear()  # a block boundary ends the open line of every block
             if tag in BLOCK_TAGS:
-                blocks.append(el)
+                blocks.append((depth, el))
             if is_chrome(el):
-                chrome.append(el)
+                chrome.append((depth, el))
             if tag == "a":
                 in_link += 1
             add(el.text)
         else:
-            done = chain.pop()
+            depth -= 1
             if tag not in NEVER_TEXT and tag:
                 if tag == "a":
                     in_link -= 1
-                if chrome and chrome[-1] is el:
+                if chrome and chrome[-1][1] is el:
                     chrome.pop()
                 if tag in BLOCK_TAGS:
                     blocks.pop()
                     open_lines.clear()
-            if chain:
-                chain[-1].chars += done.chars
-                chain[-1].link_chars += done.link_chars
-                add(el.tail)
+            add(el.tail)
+    stats: dict[html.HtmlElement, Stats] = defaultdict(Stats)
     for line in lines:
         line.text = _SPACE.sub(" ", "".join(line.parts)).strip()
+        line.chars = len(_NOT_WORD.sub("", line.text))
+        if line.link_parts:
+            line.link_chars = len(_NOT_WORD.sub("", "".join(line.link_parts)))
+        node: html.HtmlElement | None = line.origin
+        for _ in range(_MAX_CLIMB):
+            if node is None:
+                break
+            node_stats = stats[node]
+            node_stats.chars += line.chars
+            node_stats.link_chars += line.link_chars
+            node = node.getparent()
     return lines, stats
 
 
@@ -177,15 +188,13 @@ def _link_density(line: Line) -> float:
     return line.link_chars / line.chars if line.chars else 1.0
 
 
-def find_body(
-    root: html.HtmlElement, lines: list[Line], stats: dict[html.HtmlElement, Stats]
-) -> list[int]:
+def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[int]:
     """Indices of the article's lines, in order; empty when no text looks like an article.
 
     Chrome is skipped, unless it holds a good part of the page's text: sites do put whole
     articles in an ``<aside>`` or a ``class="sidebar-grid__container"``.
     """
-    _unmark_protected_chrome(root, lines, stats)
+    _unmark_protected_chrome(lines, stats)
     for line in lines:
         text = line.text
         if line.chrome is not None or len(text) < _MIN_LINE or _link_density(line) > 0.5:
@@ -238,12 +247,11 @@ def find_body(
     ]
 
 
-def _unmark_protected_chrome(
-    root: html.HtmlElement, lines: list[Line], stats: dict[html.HtmlElement, Stats]
-) -> None:
+def _unmark_protected_chrome(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> None:
     """Chrome that holds much plain text (not links) is no chrome."""
 
-    enough = max(_PROTECTED_MIN, _own_text(stats[root]) * _PROTECTED_SHARE)
+    total = sum(line.chars - line.link_chars for line in lines)
+    enough = max(_PROTECTED_MIN, total * _PROTECTED_SHARE)
     protected = {
         line.chrome
         for line in lines

@@ -39,7 +39,8 @@ NEVER_TEXT = frozenset(
 _CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption"))
 _NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
-# portal names). An element is chrome when one matches and no content word does.
+# portal names), matched against lower-cased names. An element is chrome when one matches and
+# no content word does.
 _CHROME = re.compile(
     r"comment|share|social|sns|related|recommend|sidebar|side-bar|breadcrumb|crumb|advert|\bad\b|"
     r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|sign-?up|sign-?in|log-?in|"
@@ -47,15 +48,12 @@ _CHROME = re.compile(
     r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip|\bhidden\b|visually-hidden|"
     r"sr-only|screen-reader|popover|tooltip|paywall|premium|piano|\bmeter\b|bookmark|caption|credit",
-    re.I,
 )
-_CONTENT = re.compile(
-    r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody", re.I
-)
+_CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
 
 
-_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcol-", re.I)
-_HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible", re.I)
+_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcol-")
+_HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -77,11 +75,11 @@ def is_chrome(el: html.HtmlElement) -> bool:
     # caller keeps chrome that holds much text
     if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     return bool(names.strip()) and _names_are_chrome(names)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _names_are_chrome(names: str) -> bool:
     """Class and id words: chrome when one says so and none says content. In a BEM name
     (block__element) the element speaks first: ``article-content__widget-group`` is a widget

@@ -105,7 +105,14 @@ _EN_BYLINE = re.compile(
 )
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
 _NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}")
-_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+_AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "byl",
+    "sailthru.author",
+    "parsely-author",
+)
 _AUTHOR_CLASS = re.compile(r"author|byline|writer|reporter|zuozhe|jizhe", re.I)
 _SOURCE = re.compile(
     r"(?:文章来源|稿件来源|信息来源|新闻来源|来源|来自|出处|source)\s*[:：]\s*"
@@ -266,8 +273,11 @@ def find_related(
     for heading in root.iter(
         "h2", "h3", "h4", "h5", "div", "span", "p", "strong", "b", "dt", "li", "header"
     ):
-        own = clean_line(heading.text or "")
-        if not own or len(own) > 30 or not _RELATED_HEADING.match(own):
+        raw = heading.text
+        if not raw or len(raw) > 60 or not raw.strip():
+            continue
+        own = clean_line(raw)
+        if len(own) > 30 or not _RELATED_HEADING.match(own):
             continue
         container = heading.getparent()
         while container is not None and not container.xpath(".//a[@href]"):
@@ -287,8 +297,11 @@ def find_related(
 
 def find_breadcrumb_category(root: html.HtmlElement, title: str | None) -> str | None:
     """The most specific section in the page's breadcrumbs (首页 > 国内 > 正文 -> 国内)."""
-    for el in root.iter("div", "nav", "p", "span", "ol", "ul", "td"):
+    for el in root.iter("div", "nav", "p", "span", "ol", "ul", "td", "font"):
         names = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}"
+        # the label opens the element's own text; reading every element's text is too slow
+        if not (_CRUMB.search(names) or "位置" in (el.text or "")):
+            continue
         text = clean_line(el.text_content())
         if not text or len(text) > 200:
             continue
@@ -357,7 +370,9 @@ def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, A
     """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author):
     the first of them that names someone; e-mail and web addresses name no one."""
     sources: list[list[str]] = [ld_names(ld.get("author"))]
-    sources += [split_names(_EN_BYLINE.sub(r"\g<names>", meta[key])) for key in _AUTHOR_KEYS if key in meta]
+    sources += [
+        split_names(_EN_BYLINE.sub(r"\g<names>", meta[key])) for key in _AUTHOR_KEYS if key in meta
+    ]
     for el in root.iter("a", "span", "div", "p", "address"):
         names_attr = f"{el.get('rel') or ''} {el.get('itemprop') or ''} {el.get('class') or ''}"
         if _AUTHOR_CLASS.search(names_attr):

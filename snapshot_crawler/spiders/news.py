@@ -111,6 +111,7 @@ class NewsSpider(scrapy.Spider):
             else None,
             site_name=self.site.display_name,
             selectors=self.site.selectors,
+            with_links=not self.replay,
         )
 
     def snapshot(self, response: Response, page: Page, fetched: datetime) -> Snapshot:
