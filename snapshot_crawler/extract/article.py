@@ -112,7 +112,9 @@ def extract_article(
     overrides = _apply_selectors(root, selectors or {}, url)
     lines, stats = split_lines(root)
     body_indices = find_body(lines, stats)
-    if not _title_shown(title, lines) and root.find(".//h1") is None and "og:title" not in meta:
+    if title is None or (
+        not _title_shown(title, lines) and root.find(".//h1") is None and "og:title" not in meta
+    ):
         # the HTML title names the site or the app ("显示"); the headline opens the body
         title = _heading_line(lines, body_indices) or title
     zone, tail = _zones(lines, body_indices, title)
@@ -208,14 +210,19 @@ def _title_shown(title: str | None, lines: list[Line]) -> bool:
 
 
 def _heading_line(lines: list[Line], body: list[int]) -> str | None:
-    """The body's first line when it reads as a headline: short, no sentence ending."""
-    for i in body[:1]:
+    """The line that reads as the headline: the body's first line, or one just above the body;
+    short, not linked, no sentence ending, not a byline."""
+    if not body:
+        return None
+    above = [i for i in range(body[0] - 1, max(-1, body[0] - 8), -1) if lines[i].chrome is None]
+    for i in (*body[:2], *[i for i in above if lines[i].text][:3]):
         text = clean_line(lines[i].text)
         if (
             4 <= len(text) <= 50
             and not lines[i].link_chars
             and not _SENTENCE_END.search(text)
             and not _NAMES_ONLY.fullmatch(text)  # the byline, when the headline repeats
+            and not _is_info_line(text)
         ):
             return text
     return None
