@@ -73,6 +73,11 @@ _DATELINE_NOISE = re.compile(
     r"gmt|utc|[a-z]{1,3}t|mins?|hours?|ago|aktualisiert|veröffentlicht|stand)\b|[\W\d_]+",
     re.I,
 )
+_NOT_AUTHOR = re.compile(
+    r"编辑|责任|责编|^(name|author|admin|by|未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown)$|关注$",
+    re.I,
+)
+_NOT_SECTION = re.compile(r"[,，。!！?？]|\.s?html?$|联系我们|关于我们|点击|首页$", re.I)
 _TIME_LABEL = re.compile(r"发布|发表|published|时间", re.I)
 _SENTENCE_END = re.compile(r"[。.!！?？,，:：;；]$")
 _EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
@@ -142,16 +147,18 @@ def extract_article(
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
-        "category": meta.get("article:section")
-        or _first(ld.get("articleSection"))
-        or crumb
-        or find_labelled_category(zone)
-        or category_from_url(url),
+        "category": _section_name(
+            meta.get("article:section"),
+            _first(ld.get("articleSection")),
+            crumb,
+            find_labelled_category(zone),
+            category_from_url(url),
+        ),
         "publish_time": published.value.isoformat() if published else None,
         "publish_time_raw": published.raw if published else None,
-        "source": source or fallback_source,
+        "source": _outlet_name(source) or fallback_source,
         "reposted_from": reposted_from,
-        "authors": [a for a in authors if a not in (source, fallback_source)],
+        "authors": _real_authors(authors, {source, fallback_source, _title_site_name(root)}),
         "content": content or None,
         "language": language,
         "related": related,
@@ -184,6 +191,31 @@ def _is_metadata_line(text: str, tz: tzinfo, now: datetime) -> bool:
     date = parse_datetime(text, tz, now) if len(text) < 80 else None
     # a dateline: the date, times, zones and words like "Updated", nothing else
     return date is not None and len(_DATELINE_NOISE.sub("", text.replace(date.raw, ""))) < 8
+
+
+def _real_authors(names: list[str], outlets: set[str | None]) -> list[str]:
+    """Names that are people or agencies: not the site itself, no editor, no placeholder."""
+    return [
+        name
+        for name in names
+        if not _NOT_AUTHOR.search(name)
+        and not any(outlet and (name in outlet or outlet in name) for outlet in outlets)
+    ]
+
+
+def _outlet_name(source: str | None) -> str | None:
+    """A 来源 value cleaned of the decorations around it; none when it is an editor credit."""
+    source = (source or "").strip(" ⋅·|:：-—()（）[]【】")
+    return source if source and not re.search(r"编辑|责任|责编", source) else None
+
+
+def _section_name(*candidates: str | None) -> str | None:
+    """The first candidate that reads as a section name: short, no sentence, no file name."""
+    for candidate in candidates:
+        name = (candidate or "").strip(" >»›|/-_:：")
+        if name and len(name) <= 20 and not _NOT_SECTION.search(name):
+            return name
+    return None
 
 
 def _declared_body(ld: dict[str, Any]) -> str:

@@ -405,13 +405,13 @@ def find_source_element(root: html.HtmlElement) -> str | None:
     """The outlet in an element marked as the source (``<a class="source">新京报</a>``)."""
     for el in root.iter("a", "span", "em", "div", "p", "cite"):
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not _SOURCE_CLASS.search(names):
+        if not _SOURCE_CLASS.search(names) or _AUTHOR_CLASS.search(names):  # m-from-author
             continue
         text = clean_line(el.text_content())
         labelled = find_source([text])
         if labelled:
             return labelled
-        if 2 <= len(text) <= 20 and not re.search(r"\d{2}[:：]\d{2}", text):
+        if 2 <= len(text) <= 16 and not re.search(r"[:：]", text):  # a bare name, no label
             return text
     return None
 
