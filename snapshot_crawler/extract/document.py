@@ -45,14 +45,14 @@ _CHROME = re.compile(
     r"comment|share|social|sns|related|recommend|sidebar|side-bar|breadcrumb|crumb|advert|\bad\b|"
     r"\bads\b|banner|sponsor|popup|modal|cookie|consent|newsletter|subscribe|sign-?up|sign-?in|log-?in|"
     r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|\bpager\b|paging|tags?\b|keyword|"
-    r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\beditor\b|\bprint\b|qrcode|erweima|"
+    r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip|\bhidden\b|visually-hidden|"
     r"sr-only|screen-reader|popover|tooltip|paywall|premium|piano|\bmeter\b|bookmark|caption|credit",
 )
 _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
 
 
-_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcol-")
+_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area\b|\bflex\b|basis")
 _HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -84,7 +84,8 @@ def _names_are_chrome(names: str) -> bool:
     """Class and id words: chrome when one says so and none says content. In a BEM name
     (block__element) the element speaks first: ``article-content__widget-group`` is a widget
     inside the article, ``newsletter-widget__text`` the text of a newsletter box."""
-    tokens = names.split()
+    # utility classes with a variant (md:basis-2/3, print:block) style, they do not name
+    tokens = [token for token in names.split() if ":" not in token]
     if any(_HIDDEN_CLASS.fullmatch(token) for token in tokens):  # a state, whatever the role
         return True
     verdicts = {_verdict(token) for token in tokens}
