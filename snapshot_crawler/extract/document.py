@@ -52,7 +52,9 @@ _CHROME = re.compile(
 _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
 
 
-_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area\b|\bflex\b|basis")
+_LAYOUT = re.compile(
+    r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area\b|\bflex\b|basis"
+)
 _HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -75,7 +77,12 @@ def is_chrome(el: html.HtmlElement) -> bool:
     # caller keeps chrome that holds much text
     if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return is_chrome_names(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+def is_chrome_names(names: str) -> bool:
+    """Whether class and id names (space-separated) mark page chrome."""
+    names = names.lower()
     return bool(names.strip()) and _names_are_chrome(names)
 
 
@@ -83,7 +90,7 @@ def is_chrome(el: html.HtmlElement) -> bool:
 def _names_are_chrome(names: str) -> bool:
     """Class and id words: chrome when one says so and none says content. In a BEM name
     (block__element) the element speaks first: ``article-content__widget-group`` is a widget
-    inside the article, ``newsletter-widget__text`` the text of a newsletter box."""
+    inside the article, ``newsletter-widget__header`` the head of a newsletter box."""
     # utility classes with a variant (md:basis-2/3, print:block) style, they do not name
     tokens = [token for token in names.split() if ":" not in token]
     if any(_HIDDEN_CLASS.fullmatch(token) for token in tokens):  # a state, whatever the role

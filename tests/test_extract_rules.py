@@ -1,0 +1,156 @@
+"""The generic extractor's rules, each on a small page written for it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from snapshot_crawler.extract.article import ArticleFields, extract_article
+from snapshot_crawler.extract.document import is_chrome_names, parse_html
+from snapshot_crawler.extract.metadata import authors_in_text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2024, 3, 5, 12, 0, tzinfo=SHANGHAI)
+PARAGRAPH = "<p>{n}. The council approved the budget on Tuesday after a long debate, officials said, and work starts in May.</p>"
+BODY = "".join(PARAGRAPH.format(n=n) for n in range(6))
+
+
+def extract(
+    page: str, url: str = "https://news.example.com/a.html", **kwargs: object
+) -> ArticleFields:
+    return extract_article(page.encode(), url, now=NOW, default_tz=SHANGHAI, **kwargs).fields  # type: ignore[arg-type]
+
+
+def test_unzoned_time_takes_the_zone_of_the_country_domain() -> None:
+    page = f'<html><head><meta property="article:published_time" content="2024-02-14T10:00:00"></head><body><h1>T</h1>{BODY}</body></html>'
+    assert (
+        extract(page, "https://zeitung.example.de/a.html")["publish_time"]
+        == "2024-02-14T10:00:00+01:00"
+    )
+    assert (
+        extract(page, "https://news.example.com/a.html")["publish_time"]
+        == "2024-02-14T10:00:00+08:00"
+    )
+    tokyo = extract(page, "https://zeitung.example.de/a.html", site_tz=ZoneInfo("Asia/Tokyo"))
+    assert tokyo["publish_time"] == "2024-02-14T10:00:00+09:00"  # the site file wins
+
+
+def test_unzoned_time_takes_an_offset_stated_elsewhere_on_the_page() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2024-02-14T10:00:00">'
+        '<meta property="article:modified_time" content="2024-02-14T12:00:00-05:00"></head>'
+        f"<body><h1>T</h1>{BODY}</body></html>"
+    )
+    assert extract(page)["publish_time"] == "2024-02-14T10:00:00-05:00"
+
+
+def test_a_declared_date_yields_to_the_visible_time_of_the_same_day() -> None:
+    page = f'<html><head><meta name="publishdate" content="2024-02-14"></head><body><h1>标题在这里</h1><div class="info">2024年02月14日 05:21 来源：新华社</div>{BODY}</body></html>'
+    fields = extract(page)
+    assert fields["publish_time"] == "2024-02-14T05:21:00+08:00"
+    assert fields["publish_time_raw"] == "2024年02月14日 05:21"
+    assert fields["source"] == "新华社"
+
+
+@pytest.mark.parametrize(
+    ("names", "chrome"),
+    [
+        ("share-bar", True),
+        ("article-content__widget-group", True),
+        ("newsletter-widget__header", True),
+        ("sidebar-grid__content", False),
+        ("sidebar-grid__container", False),
+        ("post-content share-enabled", False),
+        ("intro-body__premium hidden", True),
+        ("flex print:hidden md:basis-2/3", False),
+        ("article-body", False),
+    ],
+)
+def test_chrome_class_names(names: str, chrome: bool) -> None:
+    assert is_chrome_names(names) is chrome
+
+
+def test_repeated_furniture_lines_are_dropped() -> None:
+    label = '<div class="visually-x">Article content</div>'
+    page = (
+        "<html><body><h1>Budget</h1><article>"
+        + "".join(label + PARAGRAPH.format(n=n) for n in range(5))
+        + "</article></body></html>"
+    )
+    content = extract(page)["content"] or ""
+    assert "Article content" not in content and content.count("\n") == 4
+
+
+def test_paragraphs_wrapped_one_by_one_are_all_kept() -> None:
+    wrapped = "".join(
+        f'<div class="blk"><div class="txt">{PARAGRAPH.format(n=n)}</div></div>' for n in range(6)
+    )
+    page = f"<html><body><h1>Budget</h1><article>{wrapped}</article><footer><p>{'About us. ' * 5}</p></footer></body></html>"
+    assert (extract(page)["content"] or "").count("\n") == 5
+
+
+def test_an_article_inside_an_aside_is_still_the_article() -> None:
+    page = f'<html><body><nav><a href="/">Home</a></nav><aside class="secondary"><h1>Budget</h1>{BODY}</aside></body></html>'
+    assert (extract(page)["content"] or "").count("council approved") == 6
+
+
+def test_script_rendered_pages_fall_back_to_json_ld_article_body() -> None:
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'
+        f' "articleBody": "{"The council approved the budget after a long debate. " * 10}"}}</script>'
+        '</head><body><div id="app"></div></body></html>'
+    )
+    assert (extract(page)["content"] or "").startswith("The council approved the budget")
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("本报记者 张三 李四", ["张三", "李四"]),
+        ("顶端新闻·河南商报记者马俊峰/文受访者供图", ["马俊峰"]),
+        ("据新华社拉萨电（记者 格桑边觉）记者近日从西藏获悉", ["格桑边觉"]),
+        ("（文/赵六）", ["赵六"]),
+        ("作者：梁思雨 浏览次数：1234", ["梁思雨"]),
+        ("ggjjzhzz 发表于 2005-9-15 11:46:00", ["ggjjzhzz"]),
+        ("发布时间 2005/05/17 22:11:42 by 眉间尺", ["眉间尺"]),
+        ("（袁源）", ["袁源"]),
+        ("记者从市交通局获悉，新线路下月开通。", []),
+        ("据记者采访了解，本报记者自曝实验秘密，", []),
+        ("责任编辑：王芳", []),
+    ],
+)
+def test_bylines_in_text(line: str, names: list[str]) -> None:
+    assert authors_in_text([line]) == names
+
+
+def test_authors_are_never_the_site_or_an_editor() -> None:
+    page = (
+        '<html><head><title>标题在这里_网易新闻</title><meta name="author" content="网易新闻"></head>'
+        f"<body><h1>标题在这里</h1>{BODY}<p>责任编辑：王芳</p></body></html>"
+    )
+    assert extract(page)["authors"] == []
+
+
+def test_kicker_in_the_h1_is_not_part_of_the_headline() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="Liverpool lose at Everton"></head>'
+        f"<body><h1><span>Premier League</span> Liverpool lose at Everton</h1>{BODY}</body></html>"
+    )
+    assert extract(page)["title"] == "Liverpool lose at Everton"
+
+
+def test_a_page_whose_title_names_only_the_site_gets_the_headline_above_its_body() -> None:
+    paragraphs = "".join(
+        f"<p>第{n}段，飞行器在大气中飞行时受到升力、阻力和重力的作用，这是飞行物理学的基础知识。</p>"
+        for n in range(5)
+    )
+    page = f"<html><head><title>显示</title></head><body><p align=center><big>飞行物理学常识</big></p>{paragraphs}</body></html>"
+    fields = extract(page)
+    assert fields["title"] == "飞行物理学常识"
+    assert (fields["content"] or "").startswith("第0段")
+
+
+def test_parse_html_survives_anything() -> None:
+    assert parse_html("").tag == "html"
