@@ -60,6 +60,8 @@ def test_undeclared_gbk_is_detected() -> None:
         ("February 5, 2024, 4:00 PM EST", "2024-02-05T16:00:00+08:00", True),
         ("18 February 2024", "2024-02-18T00:00:00+08:00", False),
         ("2024年2月14日 下午3:21", "2024-02-14T15:21:00+08:00", True),
+        ("Do 25.02.24 | 14:07 Uhr", "2024-02-25T14:07:00+08:00", True),
+        ("am 3.1.2024 um 10:15", "2024-01-03T10:15:00+08:00", True),
     ],
 )
 def test_parse_datetime(text: str, iso: str, has_time: bool) -> None:

@@ -325,14 +325,16 @@ def _visible_time(lines: list[str], tz: tzinfo, now: datetime) -> ParsedTime | N
 def _page_zone(
     meta: dict[str, str], ld: dict[str, Any], url: str, lang: str | None
 ) -> tzinfo | None:
-    """The zone a page's own evidence gives its unzoned times: an offset that another of its
-    timestamps states, else its country domain or language."""
+    """The zone a page's own evidence gives its unzoned times: a non-zero offset that another
+    of its timestamps states, else its country domain or language, else a stated UTC."""
     stamps = [meta.get(k) for k in (*PUBLISHED_KEYS, *MODIFIED_KEYS, "time")]
     stamps += [_first(ld.get("datePublished")), _first(ld.get("dateModified"))]
-    for stamp in stamps:
-        if stamp and (offset := stated_offset(stamp)) is not None:
-            return offset
-    return zone_of_place(urlsplit(url).hostname or "", lang)
+    offsets = [offset for stamp in stamps if stamp and (offset := stated_offset(stamp)) is not None]
+    place = zone_of_place(urlsplit(url).hostname or "", lang)
+    # a UTC stamp is often the server's normalization, not the page's clock: the place's zone
+    # is the better guess then
+    local = [offset for offset in offsets if offset.utcoffset(None)]
+    return local[0] if local else place or (offsets[0] if offsets else None)
 
 
 def _byline(zone: list[str]) -> list[str]:

@@ -30,13 +30,16 @@ _MONTHS = {
     for m in names
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# what may stand between a date and its time: T, spaces, commas, bars, 日, "at", "um"
+_DATE_TIME_GAP = r"(?:[T\s,|]|日|\s*(?:at|um)\s)*"
 # hh:mm[:ss][.fff] with Chinese 时/分/秒 or English am/pm, then an optional UTC offset
-_TIME = (
-    r"(?:[T\s,]|日|\s*at\s*)*(?P<ampm1>上午|下午|晚上|凌晨|中午)?\s*"
+_TIME_OF_DAY = (
+    r"(?P<ampm1>上午|下午|晚上|凌晨|中午)?\s*"
     r"(?P<H>\d{1,2})\s*[:时點点]\s*(?P<M>\d{2})(?:\s*[:分]\s*(?P<S>\d{2}))?(?:\.\d+)?\s*秒?"
     r"\s*(?P<ampm2>[ap]\.?m\.?)?"
     r"\s*(?P<tz>(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 )
+_TIME = _DATE_TIME_GAP + _TIME_OF_DAY
 _YMD = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.年]\s*)(?P<m>\d{1,2})\s*(?:[-/.月]\s*)(?P<d>\d{1,2})(?!\d)"
     r"\s*日?(?:" + _TIME + ")?",
@@ -61,9 +64,15 @@ _MDY_EN = re.compile(
     + ")?",
     re.I,
 )
+_DMY_DOTS = re.compile(  # 25.04.2024, 25.04.24 14:07 (two-digit years only before a time)
+    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?"
+    r"(?P<y>(?:19|20)\d{2}|\d{2}(?=\s*(?:\||,|um)?\s*\d{1,2}:\d{2}))(?![\d.])(?:" + _TIME + ")?",
+    re.I,
+)
 _MD = re.compile(  # 02-14 05:21 / 2月14日 05:21: the year is inferred
     r"(?<![\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?![\d/.-])\s*日?"
-    + _TIME.replace("(?:[T\\s,]|日|\\s*at\\s*)*", r"\s*"),
+    + r"\s*"
+    + _TIME_OF_DAY,
     re.I,
 )
 _RELATIVE = re.compile(
@@ -160,11 +169,12 @@ def parse_datetime(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
 
 
 def _absolute(text: str, tz: tzinfo, now: datetime) -> ParsedTime | None:
-    for pattern in (_YMD, _MDY_EN, _DMY_EN, _COMPACT):
+    for pattern in (_YMD, _MDY_EN, _DMY_EN, _DMY_DOTS, _COMPACT):
         for match in pattern.finditer(text):
             groups = match.groupdict()
             month = _MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
-            value = _build(match, int(groups["y"]), month, int(groups["d"]), tz)
+            year = int(groups["y"]) + (2000 if len(groups["y"]) == 2 else 0)
+            value = _build(match, year, month, int(groups["d"]), tz)
             if value is not None and value <= now:
                 return ParsedTime(value, groups.get("H") is not None, match[0].strip())
     return None
