@@ -204,30 +204,38 @@ def strip_title_suffix(title: str) -> str:
 
 
 def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
-    """The headline as the page shows it: its ``<h1>`` (not a logo h1 that only names the
-    site), else og:title / JSON-LD headline, else the HTML title, without the site suffix;
-    else a heading-like element (class title/heading) for pages without either."""
+    """The headline the page states most consistently: JSON-LD headline, og:title, its ``<h1>``
+    and its HTML title (both without site-name suffixes) vote; ties go to that order. An h1
+    that only names the site does not vote; one that adds a kicker to another's headline
+    votes for that headline. Pages with none of these get a heading-like element."""
     page_title = clean_line(root.findtext(".//title") or "")
-    declared = [clean_line(meta[k]) for k in _TITLE_KEYS if k in meta]
-    declared += [clean_line(h) for h in ld_names(ld.get("headline"))]
+    og_title = next((clean_line(meta[k]) for k in _TITLE_KEYS if k in meta), "")
     site_names = {clean_line(meta.get("og:site_name", "")), _title_site_part(page_title)}
+    stated = {
+        "ld": next(iter(clean_line(h) for h in ld_names(ld.get("headline"))), ""),
+        "og": strip_title_suffix(og_title) if og_title else "",
+        "title": strip_title_suffix(page_title) if page_title else "",
+    }
     headings = [clean_line(h.text_content()) for h in root.iter("h1")]
     headings = [h for h in headings if 2 <= len(h) <= 300 and h not in site_names]
-    stated = [strip_title_suffix(t) for t in (*declared, page_title) if t]
-    if len(headings) > 1:  # several h1: the one the title or og:title repeats
-        folded = [fold(t) for t in stated]
-        headings = [h for h in headings if any(fold(h) in t for t in folded)][:1]
-    if headings:
-        heading = headings[0]
-        for title in stated:
-            # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
-            if len(title) >= 10 and fold(heading).endswith(fold(title)):
-                return title
-        return heading
-    for candidate in (*declared, page_title):
-        if candidate:
-            return strip_title_suffix(candidate)
-    return _heading_like(root)
+    others = [fold(t) for t in stated.values() if t]
+    if len(headings) > 1:  # several h1: the one another source repeats
+        headings = [h for h in headings if any(fold(h) in t for t in others)][:1]
+    heading = headings[0] if headings else ""
+    for title in stated.values():
+        # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
+        if heading and len(title) >= 10 and fold(heading).endswith(fold(title)):
+            heading = title
+    candidates = {"ld": stated["ld"], "og": stated["og"], "h1": heading, "title": stated["title"]}
+    votes: dict[str, list[str]] = {}
+    for source, text in candidates.items():
+        if text:
+            votes.setdefault(fold(text), []).append(source)
+    if not votes:
+        return _heading_like(root)
+    order = list(candidates)
+    best = max(votes.values(), key=lambda sources: (len(sources), -order.index(sources[0])))
+    return candidates[best[0]]
 
 
 def fold(text: str) -> str:
