@@ -109,7 +109,7 @@ def extract_article(
     meta = read_meta(root)
     ld = read_json_ld(root)
     links = _links(root, url) if with_links else []
-    title = find_title(root, meta, ld)
+    title = find_title(root, meta, ld, [urlsplit(url).hostname or ""])
     canonical = find_canonical(root, meta, url)
     related = find_related(root, url, exclude=(url, canonical or url))
     crumb = find_breadcrumb_category(root, title)

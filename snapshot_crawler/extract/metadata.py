@@ -47,10 +47,10 @@ MODIFIED_KEYS = (
     "lastmod",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
-_CJK_SITE_SUFFIX = re.compile(r"-(?=[\u4e00-\u9fff]{2,10}$)")
+_CJK_SITE_SUFFIX = re.compile(r"-(?=[\u4e00-\u9fff\uac00-\ud7af\u1160-\u11ff]{2,12}$)")
 _HEADING_CLASS = re.compile(r"title|heading|headline|biaoti|\bbt\b", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
-_TITLE_SEPARATORS = re.compile(r"\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*")
+_TITLE_SEPARATORS = re.compile(r"(\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*)")
 # breadcrumbs, and the one-item section labels (kickers) that stand in for them
 _CRUMB = re.compile(
     r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|route|kicker|categor|lanmu", re.I
@@ -192,18 +192,39 @@ def ld_names(value: Any) -> list[str]:
     return [value.strip()] if isinstance(value, str) and value.strip() else []
 
 
-def strip_title_suffix(title: str) -> str:
-    """``标题_国内_演示新闻网`` -> ``标题``; keeps the longest part when the first is a site name."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+def strip_title_suffix(title: str, site_hints: Iterable[str] = ()) -> str:
+    """The headline of an HTML title: ``标题_国内_演示新闻网`` -> ``标题``, ``人民网 - 标题`` ->
+    ``标题``. Trailing parts go while they name the site (``site_hints``: its name, its host)
+    or read like a name or section (short, no question or exclamation); "Headline - and more
+    of it?" keeps its second half."""
+    pieces = _TITLE_SEPARATORS.split(title.strip())
+    parts, separators = pieces[0::2], pieces[1::2]
     if len(parts) == 1:  # 标题-搜狐财经: a bare hyphen before a short Chinese site name
-        parts = [p for p in _CJK_SITE_SUFFIX.split(title) if p.strip()]
-    if len(parts) < 2:
-        return title.strip()
-    longest = max(parts, key=len)
-    return parts[0] if len(parts[0]) >= len(longest) / 2 else longest
+        return _CJK_SITE_SUFFIX.split(title.strip())[0].strip()
+    hints = [fold(h) for h in site_hints if h and fold(h)]
+    while len(parts) > 1 and _names_site(parts[-1], hints):
+        parts.pop()
+        separators.pop()
+    if len(parts) > 1 and _names_site(parts[0], hints) and len(parts[0]) * 2 <= len(parts[1]):
+        parts, separators = parts[1:], separators[1:]
+    head = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=True))
+    return head.strip()
 
 
-def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
+def _names_site(part: str, hints: list[str]) -> bool:
+    folded = fold(part)
+    if not folded:
+        return True
+    if any(folded in hint or hint in folded for hint in hints):
+        return True
+    cjk = len(re.findall(r"[\u3400-\u9fff\uac00-\ud7af]", part))
+    short = cjk <= 10 if cjk else len(part.split()) <= 3 and len(part) <= 25
+    return short and not re.search(r"[?!？！]", part)
+
+
+def find_title(
+    root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any], site_hints: Iterable[str] = ()
+) -> str | None:
     """The headline the page states most consistently: JSON-LD headline, og:title, its ``<h1>``
     and its HTML title (both without site-name suffixes) vote; ties go to that order. An h1
     that only names the site does not vote; one that adds a kicker to another's headline
@@ -211,10 +232,11 @@ def find_title(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any])
     page_title = clean_line(root.findtext(".//title") or "")
     og_title = next((clean_line(meta[k]) for k in _TITLE_KEYS if k in meta), "")
     site_names = {clean_line(meta.get("og:site_name", "")), _title_site_part(page_title)}
+    hints = [*site_hints, meta.get("og:site_name", "")]
     stated = {
         "ld": next(iter(clean_line(h) for h in ld_names(ld.get("headline"))), ""),
-        "og": strip_title_suffix(og_title) if og_title else "",
-        "title": strip_title_suffix(page_title) if page_title else "",
+        "og": strip_title_suffix(og_title, hints) if og_title else "",
+        "title": strip_title_suffix(page_title, hints) if page_title else "",
     }
     headings = [clean_line(h.text_content()) for h in root.iter("h1")]
     headings = [h for h in headings if 2 <= len(h) <= 300 and h not in site_names]
@@ -245,7 +267,7 @@ def fold(text: str) -> str:
 
 def _title_site_part(title: str) -> str:
     """The site-name part of an HTML title (``标题_演示新闻网`` -> ``演示新闻网``)."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    parts = [p for p in _TITLE_SEPARATORS.split(title)[0::2] if p.strip()]
     return parts[-1] if len(parts) > 1 else ""
 
 
