@@ -10,31 +10,40 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
+
+# Replays read files: politeness and robots.txt are for servers, and the JSONL archive is for
+# crawls. These outrank the project's and a site file's settings (which would otherwise win
+# over a command's defaults) but not -s on the command line.
+REPLAY_SETTINGS: dict[str, Any] = {
+    "ROBOTSTXT_OBEY": False,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "SNAPSHOT_ARCHIVE_ENABLED": False,
+}
+_ABOVE_SITE_FILES = SETTINGS_PRIORITIES["spider"] + 5
 
 
 class Command(BaseRunSpiderCommand):
     requires_project = True
-    # Replays read files: politeness and robots.txt are for servers, and the JSONL archive
-    # is for crawls (-s SNAPSHOT_ARCHIVE_ENABLED=1 writes one all the same).
-    default_settings: ClassVar[dict[str, Any]] = {
-        "ROBOTSTXT_OBEY": False,
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": 32,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-        "SNAPSHOT_ARCHIVE_ENABLED": False,
-        "LOG_LEVEL": "INFO",
-    }
 
     def syntax(self) -> str:
         return "[options] MANIFEST.jsonl|FOLDER"
 
     def short_desc(self) -> str:
         return "Re-extract saved pages through the news spider and pipelines, offline"
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        for name, value in REPLAY_SETTINGS.items():
+            self.settings.set(name, value, priority=_ABOVE_SITE_FILES)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
