@@ -47,6 +47,10 @@ ITEM_PIPELINES = {
 # --- snapshot-crawler ------------------------------------------------------------------------
 # Time zone for times a page writes without one, unless the site file names its own.
 SNAPSHOT_TIMEZONE = "Asia/Shanghai"
+# Without a site file's zone, first read such times in the zone the page itself indicates (a
+# UTC offset on another of its timestamps, its country domain, its language) and fall back to
+# SNAPSHOT_TIMEZONE only when it gives none; False: always SNAPSHOT_TIMEZONE.
+SNAPSHOT_INFER_TIMEZONE = True
 
 # Fields an item must have (non-empty) to be archived; others are dropped and counted.
 SNAPSHOT_REQUIRED_FIELDS = ["url", "title", "content"]

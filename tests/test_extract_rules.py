@@ -35,6 +35,8 @@ def test_unzoned_time_takes_the_zone_of_the_country_domain() -> None:
     )
     tokyo = extract(page, "https://zeitung.example.de/a.html", site_tz=ZoneInfo("Asia/Tokyo"))
     assert tokyo["publish_time"] == "2024-02-14T10:00:00+09:00"  # the site file wins
+    strict = extract(page, "https://zeitung.example.de/a.html", infer_tz=False)
+    assert strict["publish_time"] == "2024-02-14T10:00:00+08:00"  # SNAPSHOT_INFER_TIMEZONE off
 
 
 def test_unzoned_time_takes_an_offset_stated_elsewhere_on_the_page() -> None:

@@ -97,11 +97,12 @@ def extract_article(
     site_name: str | None = None,
     selectors: dict[str, str] | None = None,
     with_links: bool = True,
+    infer_tz: bool = True,
 ) -> Page:
     """Extract one page. ``now`` is the snapshot time (relative dates count back from it).
     Times written without a zone are read in ``site_tz`` when the site file names one, else in
     the zone the page itself indicates (an offset on another of its timestamps, its country
-    domain, its language), else in ``default_tz``. ``site_name`` is the fallback source;
+    domain, its language; ``infer_tz=False`` skips this), else in ``default_tz``. ``site_name`` is the fallback source;
     ``selectors`` are per-field CSS (or ``xpath:``) selectors that override the generic rules;
     ``with_links=False`` skips collecting the page's links, for callers that follow none."""
     text, encoding = decode_html(body, http_charset)
@@ -142,7 +143,7 @@ def extract_article(
         content = declared_body
     declared_lang = root.get("lang") or meta.get("content-language") or meta.get("og:locale")
     language = detect_language(declared_lang, content)
-    tz = site_tz or _page_zone(meta, ld, url, language) or default_tz
+    tz = site_tz or (_page_zone(meta, ld, url, language) if infer_tz else None) or default_tz
     published = _publish_time(meta, ld, zone, tail, url, tz, now)
     fields: ArticleFields = {
         "canonical_url": canonical,

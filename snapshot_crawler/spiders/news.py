@@ -112,6 +112,7 @@ class NewsSpider(scrapy.Spider):
             site_name=self.site.display_name,
             selectors=self.site.selectors,
             with_links=not self.replay,
+            infer_tz=self.settings.getbool("SNAPSHOT_INFER_TIMEZONE"),
         )
 
     def snapshot(self, response: Response, page: Page, fetched: datetime) -> Snapshot:
