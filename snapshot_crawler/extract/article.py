@@ -100,11 +100,14 @@ def extract_article(
     infer_tz: bool = True,
 ) -> Page:
     """Extract one page. ``now`` is the snapshot time (relative dates count back from it).
+
     Times written without a zone are read in ``site_tz`` when the site file names one, else in
     the zone the page itself indicates (an offset on another of its timestamps, its country
-    domain, its language; ``infer_tz=False`` skips this), else in ``default_tz``. ``site_name`` is the fallback source;
-    ``selectors`` are per-field CSS (or ``xpath:``) selectors that override the generic rules;
-    ``with_links=False`` skips collecting the page's links, for callers that follow none."""
+    domain, its language; ``infer_tz=False`` skips this), else in ``default_tz``.
+    ``site_name`` is the fallback source; ``selectors`` are per-field CSS (or ``xpath:``)
+    selectors that override the generic rules; ``with_links=False`` skips collecting the
+    page's links, for callers that follow none.
+    """
     text, encoding = decode_html(body, http_charset)
     root = parse_html(text)
     meta = read_meta(root)
@@ -133,9 +136,10 @@ def extract_article(
     if not authors:
         author_line = _author_only_line(zone, title)
         authors = split_names(author_line) if author_line else []
-    source = find_source(zone + tail) or source_element or meta.get("source")
+    source = _outlet_name(find_source(zone + tail) or source_element or meta.get("source"))
+    title_site_name = _title_site_name(root)
     fallback_source = (
-        meta.get("og:site_name") or site_name or _title_site_name(root) or urlsplit(url).hostname
+        meta.get("og:site_name") or site_name or title_site_name or urlsplit(url).hostname
     )
     content = "\n".join(_body_text(lines, body_indices, {title, author_line}, default_tz, now))
     declared_body = _declared_body(ld)
@@ -157,9 +161,9 @@ def extract_article(
         ),
         "publish_time": published.value.isoformat() if published else None,
         "publish_time_raw": published.raw if published else None,
-        "source": _outlet_name(source) or fallback_source,
+        "source": source or fallback_source,
         "reposted_from": reposted_from,
-        "authors": _real_authors(authors, {source, fallback_source, _title_site_name(root)}),
+        "authors": _real_authors(authors, {source, fallback_source, title_site_name}),
         "content": content or None,
         "language": language,
         "related": related,
