@@ -156,3 +156,18 @@ def test_a_page_whose_title_names_only_the_site_gets_the_headline_above_its_body
 
 def test_parse_html_survives_anything() -> None:
     assert parse_html("").tag == "html"
+
+
+def test_the_body_ends_with_its_last_paragraph() -> None:
+    page = f"<html><body><h1>Budget</h1><article>{BODY}<p>Please login to comment</p><p>Loading...</p></article></body></html>"
+    content = extract(page)["content"] or ""
+    assert content.endswith("work starts in May.") and content.count("\n") == 5
+
+
+def test_hard_wrapped_chinese_lines_are_paragraphs() -> None:
+    wrapped = "<br>".join(
+        "它理解为讥诮嘲讽，愤世嫉俗，玩世不恭。这些理解大致不差，不过我们若想对犬儒"
+        for _ in range(8)
+    )
+    page = f"<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><div>{wrapped}</div></body></html>"
+    assert (extract(page)["content"] or "").count("\n") == 7

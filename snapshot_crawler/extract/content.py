@@ -68,6 +68,7 @@ _PARAGRAPH_TAGS = frozenset(
 _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MIN_LINE = 20
 _PROTECTED_SHARE = 0.25
 _PROTECTED_MIN = 400
@@ -75,6 +76,7 @@ _REPEAT_MAX = 150
 # Lines count toward this many ancestors: real pages nest far less, hostile ones far more.
 _MAX_CLIMB = 100
 _LABEL_MAX = 40
+_PARAGRAPH_CHARS = 40
 _WIDEN_LEVELS = 6
 
 
@@ -237,7 +239,7 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     body = [i for i, line in enumerate(lines) if line.block in inside and line.chrome is None]
     in_body = Counter(lines[i].text for i in body if len(lines[i].text) < _REPEAT_MAX)
     on_page = Counter(line.text for line in lines if len(line.text) < _LABEL_MAX)
-    return [
+    kept = [
         i
         for i in body
         if (text := lines[i].text)
@@ -245,6 +247,17 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
         and on_page[text] < 2
         and _link_density(lines[i]) <= 0.6
     ]
+    # after the last real paragraph come prompts and widgets ("Please login to comment"), not
+    # text: the body ends with its last substantial line
+    last = max((k for k, i in enumerate(kept) if _is_paragraph(lines[i])), default=len(kept) - 1)
+    return kept[: last + 1]
+
+
+def _is_paragraph(line: Line) -> bool:
+    """A substantial line: a sentence or more of plain text (a Chinese character says about
+    as much as two Latin letters)."""
+    size = line.chars + len(_CJK.findall(line.text))
+    return size >= _PARAGRAPH_CHARS and _link_density(line) < 0.3
 
 
 def _unmark_protected_chrome(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> None:
