@@ -166,8 +166,8 @@ def test_the_body_ends_with_its_last_paragraph() -> None:
 
 def test_hard_wrapped_chinese_lines_are_paragraphs() -> None:
     wrapped = "<br>".join(
-        "它理解为讥诮嘲讽，愤世嫉俗，玩世不恭。这些理解大致不差，不过我们若想对犬儒"
-        for _ in range(8)
+        f"第{n}行，它理解为讥诮嘲讽，愤世嫉俗，玩世不恭。这些理解大致不差，不过若想"
+        for n in range(8)
     )
     page = f"<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><div>{wrapped}</div></body></html>"
     assert (extract(page)["content"] or "").count("\n") == 7
