@@ -16,6 +16,7 @@ from .dates import ParsedTime, date_in_url, parse_datetime, stated_offset, zone_
 from .document import parse_html
 from .encoding import decode_html
 from .metadata import (
+    BYLINE_WORDS,
     MODIFIED_KEYS,
     PUBLISHED_KEYS,
     authors_in_text,
@@ -31,6 +32,7 @@ from .metadata import (
     find_source_element,
     find_title,
     fold,
+    is_credit,
     read_json_ld,
     read_meta,
     split_names,
@@ -73,14 +75,12 @@ _DATELINE_NOISE = re.compile(
     r"gmt|utc|[a-z]{1,3}t|mins?|hours?|ago|aktualisiert|veröffentlicht|stand)\b|[\W\d_]+",
     re.I,
 )
-_NOT_AUTHOR = re.compile(
-    r"编辑|责任|责编|^(name|author|admin|by|未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown)$|关注$",
-    re.I,
-)
 _NOT_SECTION = re.compile(r"[,，。!！?？]|\.s?html?$|联系我们|关于我们|点击|首页$", re.I)
 _TIME_LABEL = re.compile(r"发布|发表|published|时间", re.I)
 _SENTENCE_END = re.compile(r"[。.!！?？,，:：;；]$")
-_EN_BYLINE_LINE = re.compile(r"^(?:by|written by)\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I)
+_EN_BYLINE_LINE = re.compile(
+    r"^(?:" + BYLINE_WORDS + r")\s*:?\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I
+)
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
 _ZONE_BEFORE = 12
 _TAIL_AFTER = 6
@@ -132,7 +132,12 @@ def extract_article(
     authors = authors_in_text(zone + [lines[i].text for i in body_indices[:2]] + tail)
     author_line = None
     if not authors:
-        authors = _byline(zone) or byline_authors(root, meta, ld)
+        outlets = [
+            meta.get("og:site_name", ""),
+            _title_site_name(root) or "",
+            urlsplit(url).hostname or "",
+        ]
+        authors = _byline(zone) or byline_authors(root, meta, ld, outlets)
     if not authors:
         author_line = _author_only_line(zone, title)
         authors = split_names(author_line) if author_line else []
@@ -203,7 +208,7 @@ def _real_authors(names: list[str], outlets: set[str | None]) -> list[str]:
     return [
         name
         for name in names
-        if not _NOT_AUTHOR.search(name)
+        if is_credit(name)
         and not any(outlet and (name in outlet or outlet in name) for outlet in outlets)
     ]
 

@@ -100,13 +100,21 @@ _POSTED_BY = (
     re.compile(r"^[(（]\s*(?P<names>" + _NAME + r"(?:[、,，\s]" + _NAME + r")*)\s*[)）]$"),
 )
 _LABEL_WORD = re.compile(r"编辑|来源|责任|记者|作者|联系|博客|采访|了解")
-_EN_BYLINE = re.compile(
-    r"^\s*(?:by|written by|reporting by|von|par|por|di|door)\s+(?P<names>.+)$", re.I
+# bylines in the languages of Europe's news: By, Von, Par, Por, Di, Door, Av, Af, Autor(in)
+BYLINE_WORDS = (
+    r"by|written by|reporting by|von|par|por|di|door|av|af|autor(?:in)?(?:/autor)?|author"
 )
+_EN_BYLINE = re.compile(r"^\s*(?:" + BYLINE_WORDS + r")\s*:?\s+(?P<names>.+)$", re.I)
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
-_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}")
+_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}|\.[a-z]{2,3}$")
+_NOT_AUTHOR = re.compile(
+    r"编辑|责任|责编|^(name|authors?|admin|by|未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown)$|关注$",
+    re.I,
+)
 _AUTHOR_KEYS = (
     "author",
+    "twitter:misc:written by",
+    "cxenseparse:author",
     "article:author",
     "dc.creator",
     "byl",
@@ -396,25 +404,45 @@ def authors_in_text(lines: Iterable[str]) -> list[str]:
     return []
 
 
-def byline_authors(root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
+def byline_authors(
+    root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any], outlets: Iterable[str] = ()
+) -> list[str]:
     """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author):
-    the first of them that names someone; e-mail and web addresses name no one."""
+    the first of them that names someone who is not one of the ``outlets``; e-mail and web
+    addresses and placeholders name no one."""
     sources: list[list[str]] = [ld_names(ld.get("author"))]
     sources += [
         split_names(_EN_BYLINE.sub(r"\g<names>", meta[key])) for key in _AUTHOR_KEYS if key in meta
     ]
-    for el in root.iter("a", "span", "div", "p", "address"):
+    sources += [split_names(meta[f"twitter:data{n}"]) for n in "1234" if _written_by(meta, n)]
+    for el in root.iter("a", "span", "div", "p", "address", "li", "ul"):
         names_attr = f"{el.get('rel') or ''} {el.get('itemprop') or ''} {el.get('class') or ''}"
         if _AUTHOR_CLASS.search(names_attr):
             text = clean_line(el.text_content())
             if 2 <= len(text) <= 80:
                 match = _EN_BYLINE.match(text)
                 sources.append(split_names(match["names"] if match else text))
+    skip = [fold(outlet) for outlet in outlets if outlet and fold(outlet)]
     for names in sources:
-        credits = [name for name in names if not _NOT_A_NAME.search(name)]
+        credits = [name for name in names if is_credit(name) and not _is_outlet(name, skip)]
         if credits:
             return credits
     return []
+
+
+def _written_by(meta: dict[str, str], n: str) -> bool:
+    """Twitter's label/data pairs: ``twitter:label1 = Written by``, ``twitter:data1 = name``."""
+    return bool(re.match(r"written by|author|autor", meta.get(f"twitter:label{n}", ""), re.I))
+
+
+def is_credit(name: str) -> bool:
+    """Whether a byline value names someone: no address, no placeholder, no editor."""
+    return not _NOT_A_NAME.search(name) and not _NOT_AUTHOR.search(name)
+
+
+def _is_outlet(name: str, outlets: list[str]) -> bool:
+    folded = fold(name)
+    return any(folded in outlet or outlet in folded for outlet in outlets)
 
 
 def first_match(pattern: re.Pattern[str], lines: Iterable[str]) -> str | None:
