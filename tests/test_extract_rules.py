@@ -171,3 +171,29 @@ def test_hard_wrapped_chinese_lines_are_paragraphs() -> None:
     )
     page = f"<html><head><title>犬儒病</title></head><body><h1>犬儒病</h1><div>{wrapped}</div></body></html>"
     assert (extract(page)["content"] or "").count("\n") == 7
+
+
+@pytest.mark.parametrize(
+    ("head", "byline", "authors"),
+    [
+        (
+            "",
+            '<p class="meta">von <a href="/autoren/kolter">Dr. Max Kolter</a></p>',
+            ["Dr. Max Kolter"],
+        ),
+        (
+            '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Anna Sleegers">',
+            "",
+            ["Anna Sleegers"],
+        ),
+        (
+            '<meta name="author" content="mdr.de">',
+            '<p class="author">von <a href="mailto:d@mdr.de">David Straub</a></p>',
+            ["David Straub"],
+        ),
+        ('<meta name="author" content="https://www.facebook.com/news">', "", []),
+    ],
+)
+def test_bylines_in_markup(head: str, byline: str, authors: list[str]) -> None:
+    page = f"<html><head>{head}</head><body><h1>Budget approved</h1>{byline}{BODY}</body></html>"
+    assert extract(page, "https://news.example.de/a.html")["authors"] == authors

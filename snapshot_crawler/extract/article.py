@@ -129,23 +129,24 @@ def extract_article(
     zone, tail = _zones(lines, body_indices, title)
 
     reposted_from = find_reposted_from(zone + [lines[i].text for i in body_indices[:3]])
-    authors = authors_in_text(zone + [lines[i].text for i in body_indices[:2]] + tail)
-    author_line = None
-    if not authors:
-        outlets = [
-            meta.get("og:site_name", ""),
-            _title_site_name(root) or "",
-            urlsplit(url).hostname or "",
-        ]
-        authors = _byline(zone) or byline_authors(root, meta, ld, outlets)
-    if not authors:
-        author_line = _author_only_line(zone, title)
-        authors = split_names(author_line) if author_line else []
     source = _outlet_name(find_source(zone + tail) or source_element or meta.get("source"))
     title_site_name = _title_site_name(root)
     fallback_source = (
         meta.get("og:site_name") or site_name or title_site_name or urlsplit(url).hostname
     )
+    outlets = [o for o in (source, fallback_source, title_site_name, meta.get("og:site_name")) if o]
+    # the first byline that names someone other than the site itself
+    authors = _real_authors(
+        authors_in_text(zone + [lines[i].text for i in body_indices[:2]] + tail), outlets
+    )
+    if not authors:
+        authors = _real_authors(_byline(zone), outlets) or byline_authors(
+            root, meta, ld, [*outlets, urlsplit(url).hostname or ""]
+        )
+    author_line = None
+    if not authors:
+        author_line = _author_only_line(zone, title)
+        authors = _real_authors(split_names(author_line), outlets) if author_line else []
     content = "\n".join(_body_text(lines, body_indices, {title, author_line}, default_tz, now))
     declared_body = _declared_body(ld)
     if len(declared_body) > 2 * len(content):  # the page renders its text with scripts
@@ -168,7 +169,7 @@ def extract_article(
         "publish_time_raw": published.raw if published else None,
         "source": source or fallback_source,
         "reposted_from": reposted_from,
-        "authors": _real_authors(authors, {source, fallback_source, title_site_name}),
+        "authors": authors,
         "content": content or None,
         "language": language,
         "related": related,
@@ -203,13 +204,12 @@ def _is_metadata_line(text: str, tz: tzinfo, now: datetime) -> bool:
     return date is not None and len(_DATELINE_NOISE.sub("", text.replace(date.raw, ""))) < 8
 
 
-def _real_authors(names: list[str], outlets: set[str | None]) -> list[str]:
+def _real_authors(names: list[str], outlets: list[str]) -> list[str]:
     """Names that are people or agencies: not the site itself, no editor, no placeholder."""
     return [
         name
         for name in names
-        if is_credit(name)
-        and not any(outlet and (name in outlet or outlet in name) for outlet in outlets)
+        if is_credit(name) and not any(name in outlet or outlet in name for outlet in outlets)
     ]
 
 

@@ -106,7 +106,7 @@ BYLINE_WORDS = (
 )
 _EN_BYLINE = re.compile(r"^\s*(?:" + BYLINE_WORDS + r")\s*:?\s+(?P<names>.+)$", re.I)
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
-_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}|\.[a-z]{2,3}$")
+_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}|\.[a-z]{2,3}$|\d:\d\d|[?？:：]")
 _NOT_AUTHOR = re.compile(
     r"编辑|责任|责编|^(name|authors?|admin|by|未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown)$|关注$",
     re.I,
@@ -410,9 +410,11 @@ def byline_authors(
     """Authors from JSON-LD, author meta tags, and byline elements (rel/itemprop/class author):
     the first of them that names someone who is not one of the ``outlets``; e-mail and web
     addresses and placeholders name no one."""
-    sources: list[list[str]] = [ld_names(ld.get("author"))]
+    sources: list[list[str]] = [split_names(", ".join(ld_names(ld.get("author"))))]
     sources += [
-        split_names(_EN_BYLINE.sub(r"\g<names>", meta[key])) for key in _AUTHOR_KEYS if key in meta
+        split_names(_EN_BYLINE.sub(r"\g<names>", meta[key]))
+        for key in _AUTHOR_KEYS
+        if key in meta and not meta[key].startswith("http")  # a profile page is no name
     ]
     sources += [split_names(meta[f"twitter:data{n}"]) for n in "1234" if _written_by(meta, n)]
     for el in root.iter("a", "span", "div", "p", "address", "li", "ul"):
@@ -436,8 +438,9 @@ def _written_by(meta: dict[str, str], n: str) -> bool:
 
 
 def is_credit(name: str) -> bool:
-    """Whether a byline value names someone: no address, no placeholder, no editor."""
-    return not _NOT_A_NAME.search(name) and not _NOT_AUTHOR.search(name)
+    """Whether a byline value names someone: a few words, no address, time, question,
+    placeholder or editor."""
+    return len(name.split()) <= 5 and not _NOT_A_NAME.search(name) and not _NOT_AUTHOR.search(name)
 
 
 def _is_outlet(name: str, outlets: list[str]) -> bool:
