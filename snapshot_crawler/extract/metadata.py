@@ -15,6 +15,7 @@ from .text import clean_line
 # meta name/property/itemprop keys of the publish time, most trusted first
 PUBLISHED_KEYS = (
     "article:published_time",
+    "article:published:time",
     "og:article:published_time",
     "og:published_time",
     "datepublished",
@@ -41,6 +42,7 @@ PUBLISHED_KEYS = (
 # ...and of the last change, a fallback and a witness of the page's UTC offset
 MODIFIED_KEYS = (
     "article:modified_time",
+    "article:modified:time",
     "og:updated_time",
     "datemodified",
     "last-modified",
