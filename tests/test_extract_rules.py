@@ -197,3 +197,12 @@ def test_hard_wrapped_chinese_lines_are_paragraphs() -> None:
 def test_bylines_in_markup(head: str, byline: str, authors: list[str]) -> None:
     page = f"<html><head>{head}</head><body><h1>Budget approved</h1>{byline}{BODY}</body></html>"
     assert extract(page, "https://news.example.de/a.html")["authors"] == authors
+
+
+def test_an_exact_declared_stamp_beats_a_bare_date() -> None:
+    page = (
+        '<html><head><meta name="date" content="2024-02-26">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-25T19:30:04+02:00",\n"headline": "Budget\tapproved"}</script>'
+        f"</head><body><h1>Budget approved</h1>{BODY}</body></html>"
+    )
+    assert extract(page)["publish_time"] == "2024-02-25T19:30:04+02:00"

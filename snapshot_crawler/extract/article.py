@@ -298,14 +298,18 @@ def _publish_time(
     tz: tzinfo,
     now: datetime,
 ) -> ParsedTime | None:
-    """The publish time: declared ones (meta, JSON-LD, ``<time>``) in order of trust, then the
-    visible byline's; a date without time of day yields to a later candidate with a time on the
-    same day. Last resorts: the modification time, then a date in the URL."""
+    """The publish time: a declared one (meta, JSON-LD, ``<time>``) that states its UTC
+    offset, being exact, else the declared ones in order of trust, then the visible byline's; a
+    date without time of day yields to a later candidate with a time on the same day. Last
+    resorts: the modification time, then a date in the URL."""
     declared = [meta.get(k) for k in PUBLISHED_KEYS] + [
         _first(ld.get("datePublished")),
         meta.get("time"),
     ]
     candidates = [t for raw in declared if raw and (t := parse_datetime(raw, tz, now))]
+    exact = next((c for c in candidates if c.has_time and stated_offset(c.raw)), None)
+    if exact:
+        return exact
     visible = _visible_time(zone, tz, now)
     if visible:
         candidates.append(visible)

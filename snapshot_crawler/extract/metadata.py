@@ -167,8 +167,8 @@ def read_json_ld(root: html.HtmlElement) -> dict[str, Any]:
     for script in root.iter("script"):
         if "ld+json" not in (script.get("type") or ""):
             continue
-        try:
-            data = json.loads(script.text or "")
+        try:  # strict=False: raw newlines and tabs inside strings are common in the wild
+            data = json.loads(script.text or "", strict=False)
         except ValueError:
             continue
         for obj in _ld_objects(data):
