@@ -47,7 +47,9 @@ _CHROME = re.compile(
     r"footer|foot|copyright|\bnav|navbar|menu|toolbar|pagination|\bpager\b|paging|tags?\b|keyword|"
     r"\bhot\b|\brank|xgxw|xgyd|tuijian|fenxiang|pinglun|bianji|\bprint\b|qrcode|erweima|"
     r"disclaimer|statement|promo|outbrain|taboola|widget|masthead|skip|\bhidden\b|visually-hidden|"
-    r"sr-only|screen-reader|popover|tooltip|paywall|premium|piano|\bmeter\b|bookmark|caption|credit",
+    r"sr-only|screen-reader|popover|tooltip|paywall|premium|piano|\bmeter\b|bookmark|caption|credit|"
+    r"twitter-tweet|instagram-media|tiktok-embed|fb-post|factbox|fact-box|infobox|info-box|"
+    r"\bvideo\b|player|\baudio\b",
 )
 _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
 
