@@ -57,7 +57,9 @@ _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|z
 _LAYOUT = re.compile(
     r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area\b|\bflex\b|basis"
 )
-_HIDDEN_CLASS = re.compile(r"hidden|is-hidden|visually-hidden|sr-only|d-none|hide|invisible")
+_HIDDEN_CLASS = re.compile(
+    r"hidden|is-hidden|d-none|hide|invisible|.*(offscreen|visually-hidden|sr-only|screen-reader).*"
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
