@@ -60,6 +60,7 @@ _LAYOUT = re.compile(
 _HIDDEN_CLASS = re.compile(
     r"hidden|is-hidden|d-none|hide|invisible|.*(offscreen|visually-hidden|sr-only|screen-reader).*"
 )
+_SLUG_LENGTH = 40
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -104,6 +105,8 @@ def _names_are_chrome(names: str) -> bool:
 
 
 def _verdict(token: str) -> str | None:
+    if len(token) > _SLUG_LENGTH:  # a slug ("zendaya-promoted-dune-part-two-...") names no role
+        return "content" if _CONTENT.search(token) else None
     for part in reversed(token.split("__")):
         if _LAYOUT.search(part):  # sidebar-grid, with-sidebar-layout: the page's frame
             return None
