@@ -206,3 +206,8 @@ def test_an_exact_declared_stamp_beats_a_bare_date() -> None:
         f"</head><body><h1>Budget approved</h1>{BODY}</body></html>"
     )
     assert extract(page)["publish_time"] == "2024-02-25T19:30:04+02:00"
+
+
+def test_text_only_in_chrome_marked_boxes_is_still_found() -> None:
+    page = f'<html><body><h1>Budget approved</h1><div class="info-box">{BODY}</div></body></html>'
+    assert (extract(page)["content"] or "").count("council approved") == 6

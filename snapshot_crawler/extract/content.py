@@ -107,11 +107,14 @@ class Stats:
     """Characters of substantial, link-poor lines below the element."""
 
 
-def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
+def split_lines(
+    root: html.HtmlElement, mark_chrome: bool = True
+) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
     """All text lines in document order, and per element the text and link characters below it.
 
     Text inside chrome (``is_chrome``) gets lines of its own, marked with that element, so the
-    caller can leave them out, or keep them when the "chrome" turns out to hold the article.
+    caller can leave them out, or keep them when the "chrome" turns out to hold the article;
+    ``mark_chrome=False`` marks none, for pages where the marks left no text at all.
     Characters are counted once per line, then added up the line's ancestors: counting every
     text node as it is met costs more than the whole walk.
     """
@@ -147,7 +150,7 @@ def split_lines(root: html.HtmlElement) -> tuple[list[Line], dict[html.HtmlEleme
                 open_lines.clear()  # a block boundary ends the open line of every block
             if tag in BLOCK_TAGS:
                 blocks.append((depth, el))
-            if is_chrome(el):
+            if mark_chrome and is_chrome(el):
                 chrome.append((depth, el))
             if tag == "a":
                 in_link += 1

@@ -12,28 +12,8 @@ _PARSER = html.HTMLParser(
 )
 # Elements whose text is never read as article text.
 NEVER_TEXT = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "math",
-        "iframe",
-        "object",
-        "embed",
-        "canvas",
-        "video",
-        "audio",
-        "button",
-        "select",
-        "textarea",
-        "input",
-        "link",
-        "meta",
-        "head",
-        "title",
-    ]
+    "script style noscript template svg math iframe object embed canvas video audio button "
+    "select textarea input link meta head title".split()
 )
 # Elements that are page chrome by their tag.
 _CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption"))
@@ -52,14 +32,15 @@ _CHROME = re.compile(
     r"\bvideo\b|player|\baudio\b",
 )
 _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
-
-
+# Words of the page's frame (sidebar-grid, with-sidebar-layout): neither chrome nor content.
 _LAYOUT = re.compile(
     r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area\b|\bflex\b|basis"
 )
+# States that hide an element whatever its role (matched against a whole class name).
 _HIDDEN_CLASS = re.compile(
     r"hidden|is-hidden|d-none|hide|invisible|.*(offscreen|visually-hidden|sr-only|screen-reader).*"
 )
+# Longer class names are slugs or ids, not role names.
 _SLUG_LENGTH = 40
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
