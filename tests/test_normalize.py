@@ -56,6 +56,10 @@ def test_paragraphs_one_per_line_without_empty_lines() -> None:
         "本文转自：经济日报",
         "Editing by Mark Dell",
         "Copyright 2024 Demo News",
+        "3 Min Lesezeit",
+        "Lesen Sie auch",
+        "STR/Getty images",
+        "Image Credits: Strava",
     ],
 )
 def test_default_boilerplate_lines_removed(line: str) -> None:

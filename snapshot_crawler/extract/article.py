@@ -72,7 +72,9 @@ _INFO_LABEL = re.compile(
 _NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4}){0,3}")
 _DATELINE_NOISE = re.compile(
     r"\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?|\b(updated|published|posted|last|am|um|uhr|on|at|"
-    r"gmt|utc|[a-z]{1,3}t|mins?|hours?|ago|aktualisiert|veröffentlicht|stand)\b|[\W\d_]+",
+    r"gmt|utc|[a-z]{1,3}t|mins?|minutes?|hours?|ago|read|aktualisiert|veröffentlicht|"
+    r"publiziert|erstellt|stand|lesezeit|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|[\W\d_]+",
     re.I,
 )
 _NOT_SECTION = re.compile(r"[,，。!！?？]|\.s?html?$|联系我们|关于我们|点击|首页$", re.I)

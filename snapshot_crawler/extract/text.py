@@ -34,7 +34,11 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"^(advertisement|anzeige|werbung|sponsored|(story|article) continues below( advertisement)?)$",
     r"^(subscribe|sign in|sign up|log in|register|create an account|already a subscriber)\b.{0,80}$",
     r"^(read more|read next|more from|related( articles?| stories)?|see also|recommended|mehr zum thema)\s*:?$",
-    r"^(\d+\s*(min|mins|minute|minutes)\s*read|lesedauer\s*:.{0,20}|reading time\s*:.{0,20})$",
+    r"^(\d+\s*(min|mins|minute|minutes)\.?\s*(read|lesezeit)?|lesedauer\s*:.{0,20}|reading time\s*:.{0,20})$",
+    r"^(lesen sie (auch|hier mehr)|mehr zum thema|weitere informationen|passend zum artikel|"
+    r"mehr von \S+$|zum anhören|fehler melden|zitiervorschlag|sie haben einen fehler gefunden)",
+    r"^[^.]{0,60}(getty images|shutterstock|imago images)\s*$",
+    r"^placeholder image",
     r"^(share|teilen|share this article|share on \w+)\s*:?$",
     r"^(image|photo|picture|foto|bild)\s*(credits?|rechte|quelle)?\s*:",
     r"\b(bildrechte|image credits?|photo credits?)\s*:\s*\S.{0,60}$",
