@@ -108,9 +108,10 @@ BYLINE_WORDS = (
 )
 _EN_BYLINE = re.compile(r"^\s*(?:" + BYLINE_WORDS + r")\s*:?\s+(?P<names>.+)$", re.I)
 _SOURCE_CLASS = re.compile(r"source|laiyuan|\bsrc\b|\bfrom\b", re.I)
-_NOT_A_NAME = re.compile(r"@|www\.|https?:|\d{3,}|\.[a-z]{2,3}$|\d:\d\d|[?？:：]")
+_NOT_A_NAME = re.compile(r"(?i)@|www\.|https?:|\d|\.[a-z]{2,3}$|[?？:：]|twitter facebook")
 _NOT_AUTHOR = re.compile(
-    r"编辑|责任|责编|^(name|authors?|admin|by|未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown)$|关注$",
+    r"编辑|责任|责编|关注$|^(name|authors?|admin|by|von|par|por|door|av|af|red|redaktion|"
+    r"未知|佚名|匿名|网友|通过|整合|综合|整理|昨天|今天|unknown|twitter|facebook)$",
     re.I,
 )
 _AUTHOR_KEYS = (
@@ -379,7 +380,9 @@ def category_from_url(url: str) -> str | None:
 
 def split_names(text: str) -> list[str]:
     """``Jane Doe and John Roe`` / ``张三、李四`` -> names, without labels and duplicates."""
-    parts = re.split(r"\s*(?:,|，|、|;|；|/|\band\b|&|\bund\b|\bet\b|\by\b|\s{2,})\s*", text)
+    parts = re.split(
+        r"\s*(?:,|，|、|;|；|/|\band\b|&|\bund\b|\bet\b|\by\b|\s{2,}|\s[-–—|]\s)\s*", text
+    )
     names: list[str] = []
     for part in parts:
         name = re.sub(r"^(by|written by)\s+", "", part.strip(" .·|:：()（）"), flags=re.I)
@@ -422,8 +425,9 @@ def byline_authors(
     for el in root.iter("a", "span", "div", "p", "address", "li", "ul"):
         names_attr = f"{el.get('rel') or ''} {el.get('itemprop') or ''} {el.get('class') or ''}"
         if _AUTHOR_CLASS.search(names_attr):
-            text = clean_line(el.text_content())
-            if 2 <= len(text) <= 80:
+            # one name per text node: <span>A B</span><span>C D</span> is two people
+            text = ", ".join(t for t in map(clean_line, el.itertext()) if t)
+            if 2 <= len(text) <= 120:
                 match = _EN_BYLINE.match(text)
                 sources.append(split_names(match["names"] if match else text))
     skip = [fold(outlet) for outlet in outlets if outlet and fold(outlet)]
