@@ -63,6 +63,12 @@ SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS: list[str] = []
 # Drop items whose canonical URL and content were already archived (False: keep every copy).
 SNAPSHOT_DEDUP_ENABLED = True
 
+# Crawl state kept between runs: one SQLite file per site in this folder (relative paths are
+# taken from the project directory); an empty value keeps it in memory for one run only.
+SNAPSHOT_STATE_DIR = "state"
+# Start the crawl state over (-s SNAPSHOT_STATE_RESET=1): everything is new again.
+SNAPSHOT_STATE_RESET = False
+
 # Write the JSONL archive (False: items only go to Scrapy's feeds, e.g. -O items.jsonl).
 SNAPSHOT_ARCHIVE_ENABLED = True
 # Where archives are written, as <dir>/<site>/<YYYY-MM-DD>.jsonl by snapshot date; a relative

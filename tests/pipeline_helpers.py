@@ -13,5 +13,6 @@ from snapshot_crawler.spiders.news import NewsSpider
 
 def make_crawler(overrides: dict[str, Any] | None = None) -> Crawler:
     values = {k: v for k, v in vars(project_settings).items() if k.isupper()}
+    values["SNAPSHOT_STATE_DIR"] = ""  # unit tests keep no state between runs
     values.update(overrides or {})
     return get_crawler(NewsSpider, values)

@@ -17,6 +17,7 @@ COMPARED = ("title", "category", "publish_time", "source", "reposted_from", "aut
 
 
 def crawl_demo(archive: Path, *settings: str) -> subprocess.CompletedProcess[str]:
+    """Crawl the demo site into ``archive``, keeping its crawl state beside it."""
     args = [
         sys.executable,
         "-m",
@@ -27,6 +28,8 @@ def crawl_demo(archive: Path, *settings: str) -> subprocess.CompletedProcess[str
         "site=demo",
         "-s",
         f"SNAPSHOT_ARCHIVE_DIR={archive}",
+        "-s",
+        f"SNAPSHOT_STATE_DIR={archive / 'state'}",
         "-s",
         "LOG_LEVEL=INFO",
     ]
@@ -105,3 +108,15 @@ def test_archive_files_are_named_by_snapshot_date(tmp_path: Path) -> None:
             snapshot_time = json.loads(line)["snapshot_time"]
             assert snapshot_time[:10] == path.stem
             assert snapshot_time.endswith("+08:00")  # the site file's zone beats the setting
+
+
+def test_a_second_run_archives_nothing_and_a_reset_starts_over(tmp_path: Path) -> None:
+    assert crawl_demo(tmp_path).returncode == 0
+    again = crawl_demo(tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "'snapshot/dedup/dropped': 34" in again.stderr
+    assert "snapshot/archive/written" not in again.stderr
+    assert len(archived(tmp_path)) == 34
+    reset = crawl_demo(tmp_path, "SNAPSHOT_STATE_RESET=1")
+    assert "'snapshot/archive/written': 34" in reset.stderr
+    assert len(archived(tmp_path)) == 68  # a new snapshot of every article, as asked

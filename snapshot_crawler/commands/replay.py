@@ -16,8 +16,9 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-# Replays read files: politeness and robots.txt are for servers, and the JSONL archive is for
-# crawls. These outrank the project's and a site file's settings (which would otherwise win
+# Replays read files: politeness and robots.txt are for servers, and the JSONL archive and the
+# crawl state are for crawls (a replay re-extracts every page, whatever the state knows). These
+# outrank the project's and a site file's settings (which would otherwise win
 # over a command's defaults) but not -s on the command line.
 REPLAY_SETTINGS: dict[str, Any] = {
     "ROBOTSTXT_OBEY": False,
@@ -26,6 +27,7 @@ REPLAY_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "SNAPSHOT_ARCHIVE_ENABLED": False,
+    "SNAPSHOT_STATE_DIR": "",
 }
 _ABOVE_SITE_FILES = SETTINGS_PRIORITIES["spider"] + 5
 

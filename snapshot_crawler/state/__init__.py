@@ -1,12 +1,14 @@
 """Crawl state: what the archive already holds, behind one small interface.
 
-Issue #2 needs only "is this URL with this content archived already"; the store that persists it
-across runs (SQLite by default, Redis to scale out) implements the same interface.
+SQLite keeps it across runs by default (a file per site under ``SNAPSHOT_STATE_DIR``); a Redis
+store to scale out implements the same interface.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
+
+from snapshot_crawler import project_path
 
 
 class ArchivedIndex(Protocol):
@@ -36,3 +38,13 @@ class MemoryIndex:
 
     def close(self) -> None:
         self._archived.clear()
+
+
+def open_index(directory: str, site: str, reset: bool = False) -> ArchivedIndex:
+    """The store for one site: ``<directory>/<site>.sqlite3``, or memory (for one run only)
+    when ``directory`` is empty. ``reset`` starts it over."""
+    if not directory:
+        return MemoryIndex()
+    from .sqlite import SqliteIndex  # sqlite3 is loaded only when state is kept
+
+    return SqliteIndex(project_path(directory) / f"{site}.sqlite3", reset=reset)
