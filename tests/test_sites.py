@@ -44,6 +44,8 @@ def test_start_urls_mode_keeps_polite_defaults_and_stays_on_its_hosts() -> None:
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert spider.allowed_domains == ["news.example", "b.example"]
     assert spider.should_follow("https://news.example/2024/02/14/a.html")
+    assert spider.should_follow("https://www.b.example/2024/a.html")  # subdomains count
+    assert not spider.should_follow("https://elsewhere.example/2024/a.html")
     assert not spider.should_follow("mailto:editor@news.example")
     assert spider.page_kind("https://news.example/list/page-2.html") == "list"
     assert spider.page_kind("https://news.example/2024/02/14/a.html") is None  # judged by its text

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.utils.url import url_is_from_any_domain
 from w3lib.encoding import http_content_type_encoding
 
 from snapshot_crawler.extract.article import Page, extract_article
@@ -145,7 +146,8 @@ class NewsSpider(scrapy.Spider):
         return datetime.now(self.tz).replace(microsecond=0)
 
     def page_kind(self, url: str) -> str | None:
-        """ "article", "list" or "ignore" by the site's patterns; None when they do not say."""
+        """The page's kind by the site's patterns: "article", "list", "ignore" or "other"; None
+        when the site has no patterns and the URL does not look like a list page either."""
         if any(p.search(url) for p in self.site.ignore_urls):
             return "ignore"
         if any(p.search(url) for p in self.site.article_urls):
@@ -154,11 +156,10 @@ class NewsSpider(scrapy.Spider):
             return "list"
         if self.site.article_urls or self.site.list_urls:
             return "other"
+        parts = urlsplit(url)
         return (
             "list"
-            if _LIST_URL.search(
-                urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
-            )
+            if _LIST_URL.search(parts.path + (f"?{parts.query}" if parts.query else ""))
             else None
         )
 
@@ -169,12 +170,14 @@ class NewsSpider(scrapy.Spider):
         )
 
     def should_follow(self, url: str) -> bool:
-        """In-site links worth a request: http(s) on allowed hosts (checked again by Scrapy's
-        offsite middleware) or inside the local site's folder, and not ignored by the site."""
+        """In-site links worth a request: http(s) on the allowed hosts, or inside the local
+        site's folder, and not ignored by the site. (Checking here spares building requests
+        that Scrapy's offsite middleware would drop.)"""
         if url.startswith("file:"):
             if not any(url.startswith(root) for root in self._local_roots):
                 return False
-        elif not url.startswith(("http://", "https://")):
+        elif not url.startswith(("http://", "https://")) or (
+            self.allowed_domains and not url_is_from_any_domain(url, self.allowed_domains)
+        ):
             return False
-        kind = self.page_kind(url)
-        return kind in ("article", "list", None)
+        return self.page_kind(url) in ("article", "list", None)
