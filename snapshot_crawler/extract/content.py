@@ -1,9 +1,11 @@
 """Finding the article body: paragraphs scored by text and punctuation, links counted against.
 
-One pass over the tree splits it into lines (a block element or ``<br>`` ends a line) and sums,
-for every element, the characters and link characters below it. Each substantial line scores
-for its block and the block's ancestors, as in Arc90's readability; the best-scoring element,
-discounted by its link density, is the body, with siblings that score nearly as well.
+One pass over the tree splits it into lines (a block element or ``<br>`` ends a line), marking
+the lines that sit in page chrome; then every element gets the characters and link characters
+of the lines below it. Each substantial line scores for its block and the block's ancestors, as
+in Arc90's readability; the best-scoring element, discounted by its link density, is the body,
+widened to ancestors that add mostly good text, with siblings that score nearly as well.
+Repeated furniture and the prompts after the last paragraph are left out.
 """
 
 from __future__ import annotations
@@ -17,67 +19,24 @@ from lxml import etree, html
 from .document import NEVER_TEXT, is_chrome
 
 BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-        "html",
-    ]
+    "address article aside blockquote body center dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
+    "summary table tbody td tfoot th thead tr ul html".split()
 )
-_PARAGRAPH_TAGS = frozenset(
-    ["p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "figcaption"]
-)
+_PARAGRAPH_TAGS = frozenset("p li dd dt h1 h2 h3 h4 h5 h6 pre blockquote figcaption".split())
 _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_MIN_LINE = 20
-_PROTECTED_SHARE = 0.25
-_PROTECTED_MIN = 400
-_REPEAT_MAX = 150
+_MIN_LINE = 20  # characters of a line that scores
+_PROTECTED_SHARE = 0.25  # chrome holding this share of the page's plain text is no chrome...
+_PROTECTED_MIN = 400  # ...if it holds at least this many characters
+_REPEAT_MAX = 150  # lines shorter than this that repeat in the body are furniture
+_LABEL_MAX = 40  # lines shorter than this that repeat anywhere on the page are furniture
+_PARAGRAPH_CHARS = 40  # a line that ends the body has this much text (CJK counted twice)
+_WIDEN_LEVELS = 6  # ancestors the body may widen to
 # Lines count toward this many ancestors: real pages nest far less, hostile ones far more.
 _MAX_CLIMB = 100
-_LABEL_MAX = 40
-_PARAGRAPH_CHARS = 40
-_WIDEN_LEVELS = 6
 
 
 @dataclass
