@@ -168,7 +168,9 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
         if node is not None and node.tag in _PARAGRAPH_TAGS:
             node = node.getparent()
         share = 1.0
-        while node is not None:
+        for _ in range(_MAX_CLIMB):
+            if node is None:
+                break
             node_stats = stats[node]
             node_stats.good += line.chars
             if share > 0.2:
