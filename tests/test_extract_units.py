@@ -151,8 +151,13 @@ def test_site_selectors_override_generic_rules() -> None:
             "title": "title",
             "authors": "xpath://div[@class='nav']/a[1]",
             "content": "div.content p:first-child",
+            "publish_time": "div.info",
+            "canonical_url": "link[rel=canonical]::attr(href)",
         },
     )
+    assert page.fields["publish_time"] == "2024-03-05T09:30:00+08:00"
+    assert page.fields["publish_time_raw"] == "2024-03-05 09:30"
+    assert page.fields["canonical_url"] == "https://news.example/tech/a.html"
     assert page.fields["title"] == "江临发布首批低空物流航线_科技_演示新闻网"
     assert page.fields["authors"] == ["首页"]
     assert page.fields["content"] is not None and page.fields["content"].count("\n") == 0

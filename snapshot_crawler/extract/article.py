@@ -120,7 +120,6 @@ def extract_article(
     related = find_related(root, url, exclude=(url, canonical or url))
     crumb = find_breadcrumb_category(root, title)
     source_element = find_source_element(root)
-    overrides = _apply_selectors(root, selectors or {}, url)
     lines, stats = split_lines(root)
     body_indices = find_body(lines, stats)
     if not body_indices:  # class names misled (a gallery's text in an "info-box"): look again
@@ -160,6 +159,7 @@ def extract_article(
     language = detect_language(declared_lang, content)
     tz = site_tz or (_page_zone(meta, ld, url, language) if infer_tz else None) or default_tz
     published = _publish_time(meta, ld, zone, tail, url, tz, now)
+    overrides = _apply_selectors(root, selectors or {}, url, tz, now)
     fields: ArticleFields = {
         "canonical_url": canonical,
         "title": title,
@@ -399,9 +399,14 @@ def _first(value: Any) -> str | None:
 
 
 def _apply_selectors(
-    root: html.HtmlElement, selectors: dict[str, str], base_url: str
+    root: html.HtmlElement,
+    selectors: dict[str, str],
+    base_url: str,
+    tz: tzinfo,
+    now: datetime,
 ) -> dict[str, Any]:
-    """Site-file overrides: each field from its selector's matches, when it matches."""
+    """Site-file overrides: each field from its selector's matches, when it matches; a publish
+    time is parsed like any other (its text kept as ``publish_time_raw``), URLs made absolute."""
     if not selectors:
         return {}
     page = Selector(root=root)
@@ -422,6 +427,12 @@ def _apply_selectors(
             ) or "\n".join(texts)
         elif name == "authors":
             found[name] = [n for t in texts for n in split_names(t)]
+        elif name == "publish_time":
+            parsed = parse_datetime(texts[0], tz, now)
+            if parsed:
+                found[name], found["publish_time_raw"] = parsed.value.isoformat(), parsed.raw
+        elif name == "canonical_url":
+            found[name] = urljoin(base_url, texts[0])
         elif name == "related":
             found[name] = [
                 {
