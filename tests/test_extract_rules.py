@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -211,3 +212,16 @@ def test_an_exact_declared_stamp_beats_a_bare_date() -> None:
 def test_text_only_in_chrome_marked_boxes_is_still_found() -> None:
     page = f'<html><body><h1>Budget approved</h1><div class="info-box">{BODY}</div></body></html>'
     assert (extract(page)["content"] or "").count("council approved") == 6
+
+
+def test_article_markup_carried_by_a_script_payload_is_found() -> None:
+    markup = "".join(
+        f"<p>{n}. The council approved the budget on Tuesday after a long debate.</p>"
+        for n in range(6)
+    )
+    payload = (
+        json.dumps({"props": {"article": markup}}).replace("<", "\\u003c").replace(">", "\\u003e")
+    )
+    page = f"<html><body><h1>Budget approved</h1><div id=app></div><script>self.__next_f.push({payload})</script></body></html>"
+    content = extract(page)["content"] or ""
+    assert content.count("council approved") == 6 and "<p>" not in content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -84,6 +85,9 @@ _EN_BYLINE_LINE = re.compile(
     r"^(?:" + BYLINE_WORDS + r")\s*:?\s+([A-Z][^|•·]{2,80}?)(?:\s*[|•·].*)?$", re.I
 )
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
+# A JSON string literal that holds paragraph markup, escaped or not.
+_JSON_MARKUP = re.compile(r'"((?:[^"\\]|\\.){0,200000}?(?:\\u003c|<)p[\s>\\](?:[^"\\]|\\.){200,})"')
+_SCRIPTED_BODY_BELOW = 200  # characters of body text under which scripts are searched for it
 _ZONE_BEFORE = 12
 _TAIL_AFTER = 6
 
@@ -152,9 +156,12 @@ def extract_article(
         author_line = _author_only_line(zone, title)
         authors = _real_authors(split_names(author_line), outlets) if author_line else []
     content = "\n".join(_body_text(lines, body_indices, {title, author_line}, default_tz, now))
+    # pages that render their text with scripts: JSON-LD articleBody, or markup in a script
     declared_body = _declared_body(ld)
-    if len(declared_body) > 2 * len(content):  # the page renders its text with scripts
+    if len(declared_body) > 2 * len(content):
         content = declared_body
+    if len(content) < _SCRIPTED_BODY_BELOW:
+        content = max(content, _scripted_body(root), key=len)
     declared_lang = root.get("lang") or meta.get("content-language") or meta.get("og:locale")
     language = detect_language(declared_lang, content)
     tz = site_tz or (_page_zone(meta, ld, url, language) if infer_tz else None) or default_tz
@@ -234,11 +241,29 @@ def _section_name(*candidates: str | None) -> str | None:
 
 
 def _declared_body(ld: dict[str, Any]) -> str:
-    """JSON-LD ``articleBody`` as text (some sites put markup in it)."""
+    """JSON-LD ``articleBody`` as text (some sites put markup in it: all of it is the body)."""
     body = _first(ld.get("articleBody")) or ""
     if "<" in body:
         body = "\n".join(line.text for line in split_lines(parse_html(body))[0] if line.text)
     return body
+
+
+def _scripted_body(root: html.HtmlElement) -> str:
+    """The article markup a script carries as a JSON string (Next.js and Nuxt payloads:
+    ``"\u003cp\u003e..."``), as text: the longest such string's paragraphs."""
+    best = ""
+    for script in root.iter("script"):
+        for literal in _JSON_MARKUP.findall(script.text or ""):
+            try:
+                markup = json.loads(f'"{literal}"')
+            except ValueError:
+                continue
+            # a payload carries a whole page's markup: its article is found as in a page
+            lines, stats = split_lines(parse_html(markup))
+            text = "\n".join(lines[i].text for i in find_body(lines, stats))
+            if len(text) > len(best):
+                best = text
+    return best
 
 
 def _links(root: html.HtmlElement, base_url: str) -> list[str]:
