@@ -127,7 +127,7 @@ def extract_article(
     lines, stats = split_lines(root)
     body_indices = find_body(lines, stats)
     if not body_indices:  # class names misled (a gallery's text in an "info-box"): look again
-        lines, stats = split_lines(root, mark_chrome=False)
+        lines, stats = split_lines(root, chrome_by_class=False)
         body_indices = find_body(lines, stats)
     if title is None or (
         not _title_shown(title, lines) and root.find(".//h1") is None and "og:title" not in meta

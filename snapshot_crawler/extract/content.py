@@ -67,13 +67,14 @@ class Stats:
 
 
 def split_lines(
-    root: html.HtmlElement, mark_chrome: bool = True
+    root: html.HtmlElement, chrome_by_class: bool = True
 ) -> tuple[list[Line], dict[html.HtmlElement, Stats]]:
     """All text lines in document order, and per element the text and link characters below it.
 
     Text inside chrome (``is_chrome``) gets lines of its own, marked with that element, so the
     caller can leave them out, or keep them when the "chrome" turns out to hold the article;
-    ``mark_chrome=False`` marks none, for pages where the marks left no text at all.
+    ``chrome_by_class=False`` trusts only tags (nav, aside, footer), for pages where class
+    names left no text at all.
     Characters are counted once per line, then added up the line's ancestors: counting every
     text node as it is met costs more than the whole walk.
     """
@@ -109,7 +110,7 @@ def split_lines(
                 open_lines.clear()  # a block boundary ends the open line of every block
             if tag in BLOCK_TAGS:
                 blocks.append((depth, el))
-            if mark_chrome and is_chrome(el):
+            if is_chrome(el, chrome_by_class):
                 chrome.append((depth, el))
             if tag == "a":
                 in_link += 1

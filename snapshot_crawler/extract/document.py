@@ -53,11 +53,12 @@ def parse_html(text: str) -> html.HtmlElement:
         return html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
 
 
-def is_chrome(el: html.HtmlElement) -> bool:
-    """Whether an element looks like navigation, sharing, comments, ads or a footer."""
+def is_chrome(el: html.HtmlElement, by_class: bool = True) -> bool:
+    """Whether an element looks like navigation, sharing, comments, ads or a footer (by its
+    tag, and unless ``by_class`` is off, by its class, id or being hidden)."""
     if el.tag in _CHROME_TAGS:
         return True
-    if el.tag in _NEVER_CHROME:  # page-wide classes (body.has-nav-bar) say nothing of the text
+    if el.tag in _NEVER_CHROME or not by_class:  # body.has-nav-bar says nothing of the text
         return False
     # hidden now; streaming renderers do park whole articles in hidden elements, and the
     # caller keeps chrome that holds much text
