@@ -16,7 +16,7 @@ NEVER_TEXT = frozenset(
     "select textarea input link meta head title".split()
 )
 # Elements that are page chrome by their tag.
-_CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption"))
+_CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption", "figure"))
 _NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
 # portal names), matched against lower-cased names. An element is chrome when one matches and
