@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree, html
@@ -35,6 +36,7 @@ _REPEAT_MAX = 150  # lines shorter than this that repeat in the body are furnitu
 _LABEL_MAX = 40  # lines shorter than this that repeat anywhere on the page are furniture
 _PARAGRAPH_CHARS = 40  # a line that ends the body has this much text (CJK counted twice)
 _WIDEN_LEVELS = 6  # ancestors the body may widen to
+_TWIN_LEVELS = 3  # how far up the body's twins are looked for
 # Lines count toward this many ancestors: real pages nest far less, hostile ones far more.
 _MAX_CLIMB = 100
 
@@ -187,15 +189,14 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     if not candidates:
         return []
     top = _widen(max(candidates, key=weight), stats)
-    chosen = [top]
+    threshold = max(10.0, weight(top) * 0.2)
+
+    def enough(el: html.HtmlElement) -> bool:
+        return isinstance(el.tag, str) and el in stats and weight(el) >= threshold
+
     parent = top.getparent()
-    if parent is not None:
-        threshold = max(10.0, weight(top) * 0.2)
-        chosen = [
-            el
-            for el in parent
-            if el is top or (isinstance(el.tag, str) and el in stats and weight(el) >= threshold)
-        ]
+    chosen = [el for el in parent if el is top or enough(el)] if parent is not None else [top]
+    chosen += _twins(top, enough)
     inside = {el for node in chosen for el in node.iter()}
     # a short line the page prints more than once is furniture (subscription pitches, "Article
     # content" labels), not a paragraph
@@ -240,6 +241,27 @@ def _unmark_protected_chrome(lines: list[Line], stats: dict[html.HtmlElement, St
     for line in lines:
         if line.chrome in protected:
             line.chrome = None
+
+
+def _twins(
+    top: html.HtmlElement, enough: Callable[[html.HtmlElement], bool]
+) -> list[html.HtmlElement]:
+    """Elements of the body's own tag and class a few levels around it: templates that cut an
+    article into blocks between ads repeat the block's wrapper (``story-block-content``)."""
+    names = top.get("class")
+    if not names:
+        return []
+    ancestor = top
+    for _ in range(_TWIN_LEVELS):
+        parent = ancestor.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        ancestor = parent
+    return [
+        el
+        for el in ancestor.iter(top.tag)
+        if el is not top and el.get("class") == names and enough(el)
+    ]
 
 
 def _own_text(stats: Stats) -> int:

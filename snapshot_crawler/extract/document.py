@@ -33,9 +33,7 @@ _CHROME = re.compile(
 )
 _CONTENT = re.compile(r"article|content|main|body|text|entry|story|post|detail|zhengwen|artibody")
 # Words of the page's frame (sidebar-grid, with-sidebar-layout): neither chrome nor content.
-_LAYOUT = re.compile(
-    r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area|\bflex\b|basis"
-)
+_LAYOUT = re.compile(r"grid|layout|container|wrapper|\brow\b|\bcols?\b|\bcol-|area|\bflex\b|basis")
 # States that hide an element whatever its role (matched against a whole class name).
 _HIDDEN_CLASS = re.compile(
     r"hidden|is-hidden|d-none|hide|invisible|.*(offscreen|visually-hidden|sr-only|screen-reader).*"
