@@ -60,6 +60,10 @@ def test_paragraphs_one_per_line_without_empty_lines() -> None:
         "Lesen Sie auch",
         "STR/Getty images",
         "Image Credits: Strava",
+        "—Associated Press writer John Leicester in Paris contributed to this report.",
+        "Get in touch with our news team by emailing us at webnews@news.example.",
+        "Publisert 06.01.2026 - 17:29",
+        "Quelle: AFP",
     ],
 )
 def test_default_boilerplate_lines_removed(line: str) -> None:

@@ -155,7 +155,9 @@ def extract_article(
     if not authors:
         author_line = _author_only_line(zone, title)
         authors = _real_authors(split_names(author_line), outlets) if author_line else []
-    content = "\n".join(_body_text(lines, body_indices, {title, author_line}, default_tz, now))
+    # the headline, and a byline that is only the names, are no paragraphs
+    skip = {title, author_line, *authors}
+    content = "\n".join(_body_text(lines, body_indices, skip, default_tz, now))
     # pages that render their text with scripts: JSON-LD articleBody, or markup in a script
     declared_body = _declared_body(ld)
     if len(declared_body) > 2 * len(content):
@@ -196,11 +198,20 @@ def _body_text(
     """The body's paragraphs without the metadata lines that many templates put inside it:
     headline, byline, date line, info bar, repost line (the first and last few lines only)."""
     edges = set(body[:4] + body[-2:])
-    skipped = {fold(t) for t in skip if t}
+    skipped = [fold(t) for t in skip if t]
     paragraphs = []
     for i in body:
         text = lines[i].text
-        if fold(clean_line(text)) in skipped or (i in edges and _is_metadata_line(text, tz, now)):
+        folded = fold(clean_line(text))
+        if folded in skipped:
+            continue
+        if i in edges and (
+            _is_metadata_line(text, tz, now)
+            # the headline with its kicker ("Deutscher Handel mit Teheran:Druck durch ...")
+            or any(
+                len(s) >= 10 and folded.endswith(s) and len(folded) < 2 * len(s) for s in skipped
+            )
+        ):
             continue
         paragraphs.append(text)
     return paragraphs

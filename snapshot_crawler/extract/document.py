@@ -16,7 +16,7 @@ NEVER_TEXT = frozenset(
     "select textarea input link meta head title".split()
 )
 # Elements that are page chrome by their tag.
-_CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption", "figure"))
+_CHROME_TAGS = frozenset(("nav", "aside", "footer", "figcaption"))
 _NEVER_CHROME = frozenset(("html", "body", "main", "article"))
 # Class/id words of page chrome (readability's "unlikely candidates", with the usual Chinese
 # portal names), matched against lower-cased names. An element is chrome when one matches and
@@ -55,6 +55,8 @@ def is_chrome(el: html.HtmlElement, by_class: bool = True) -> bool:
     """Whether an element looks like navigation, sharing, comments, ads or a footer (by its
     tag, and unless ``by_class`` is off, by its class, id or being hidden)."""
     if el.tag in _CHROME_TAGS:
+        return True
+    if el.tag == "figure":  # an image and its caption
         return True
     if el.tag in _NEVER_CHROME or not by_class:  # body.has-nav-bar says nothing of the text
         return False

@@ -18,7 +18,8 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     # editor and proof-reader credits: 责任编辑:X, (责编:X), 【编辑:X】
     r"^[\[(【]?\s*(责任编辑|责编|编辑|值班编辑|审核|审校|校对|监制|编审|美编)\s*[:]",
     r"^【纠错】",
-    r"^((additional )?reporting|writing|editing|edited|compiled) by\b",
+    r"^[—–-]?\s*(with |additional )?(reporting|writing|editing|edited|compiled) by\b",
+    r"contributed (to )?this report\.?$",
     r"^(分享到|分享至|分享:|转发到)",
     r"^.{0,30}扫一扫",
     r"^(版权声明|版权所有|免责声明|Copyright|©)",
@@ -39,8 +40,13 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"mehr von \S+$|zum anhören|fehler melden|zitiervorschlag|sie haben einen fehler gefunden)",
     r"^[^.]{0,60}(getty images|shutterstock|imago images)\s*$",
     r"^placeholder image",
+    r"^(get in touch with|for more stories like this|do you have a story|join the conversation|"
+    r"add us as a preferred source|get our .{0,40}(newsletter|email))",
+    r"^(publisert|oppdatert|publicerad|uppdaterad|publié|mis à jour|publicado|actualizado)\b.{0,40}$",
+    r"^il vous reste .{0,20}% de cet article",
     r"^(share|teilen|share this article|share on \w+)\s*:?$",
     r"^(image|photo|picture|foto|bild)\s*(credits?|rechte|quelle)?\s*:",
+    r"^(quelle|bildquelle|source)\s*:\s*[^.]{0,40}$",
     r"\b(bildrechte|image credits?|photo credits?)\s*:\s*\S.{0,60}$",
 )
 
