@@ -203,16 +203,14 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     # (page-wide for labels; within the body for longer lines, as pages that carry a second
     # copy of the whole article, for another screen size, are common)
     body = [i for i, line in enumerate(lines) if line.block in inside and line.chrome is None]
-    in_body = Counter(lines[i].text for i in body if len(lines[i].text) < _REPEAT_MAX)
     on_page = Counter(line.text for line in lines if len(line.text) < _LABEL_MAX)
-    kept = [
-        i
-        for i in body
-        if (text := lines[i].text)
-        and in_body[text] < 2
-        and on_page[text] < 2
-        and _link_density(lines[i]) <= 0.6
-    ]
+    seen: set[str] = set()
+    kept = []
+    for i in body:
+        text = lines[i].text
+        if text and text not in seen and on_page[text] < 2 and _link_density(lines[i]) <= 0.6:
+            kept.append(i)
+        seen.add(text)
     # after the last real paragraph come prompts and widgets ("Please login to comment"), not
     # text: the body ends with its last substantial line
     last = max((k for k, i in enumerate(kept) if _is_paragraph(lines[i])), default=len(kept) - 1)

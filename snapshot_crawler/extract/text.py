@@ -44,6 +44,7 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"add us as a preferred source|get our .{0,40}(newsletter|email))",
     r"^(publisert|oppdatert|publicerad|uppdaterad|publié|mis à jour|publicado|actualizado)\b.{0,40}$",
     r"^il vous reste .{0,20}% de cet article",
+    r"(liveblog|live-blog|newsblog|live-ticker|newsticker)\s*:\s*$",
     r"^(share|teilen|share this article|share on \w+)\s*:?$",
     r"^(image|photo|picture|foto|bild)\s*(credits?|rechte|quelle)?\s*:",
     r"^(quelle|bildquelle|source)\s*:\s*[^.]{0,40}$",
