@@ -37,7 +37,7 @@ from .metadata import (
     read_json_ld,
     read_meta,
     split_names,
-    strip_title_suffix,
+    title_site_part,
 )
 from .text import clean_line
 
@@ -138,7 +138,7 @@ def extract_article(
 
     reposted_from = find_reposted_from(zone + [lines[i].text for i in body_indices[:3]])
     source = _outlet_name(find_source(zone + tail) or source_element or meta.get("source"))
-    title_site_name = _title_site_name(root)
+    title_site_name = title_site_part(clean_line(root.findtext(".//title") or "")) or None
     fallback_source = (
         meta.get("og:site_name") or site_name or title_site_name or urlsplit(url).hostname
     )
@@ -419,13 +419,6 @@ def _is_info_line(text: str) -> bool:
         and bool(_INFO_LABEL.search(text))
         and bool(re.search(r"\d{1,2}[:：]\d{2}|\d{4}[-/年.]\d{1,2}", text))
     )
-
-
-def _title_site_name(root: html.HtmlElement) -> str | None:
-    title = clean_line(root.findtext(".//title") or "")
-    head = strip_title_suffix(title)
-    rest = title[len(head) :].strip(" _-|–—:") if title.startswith(head) else ""
-    return rest.split("_")[-1].split("|")[-1].split(" - ")[-1].strip() or None
 
 
 def _first(value: Any) -> str | None:

@@ -242,7 +242,7 @@ def find_title(
     votes for that headline. Pages with none of these get a heading-like element."""
     page_title = clean_line(root.findtext(".//title") or "")
     og_title = next((clean_line(meta[k]) for k in _TITLE_KEYS if k in meta), "")
-    site_names = {clean_line(meta.get("og:site_name", "")), _title_site_part(page_title)}
+    site_names = {clean_line(meta.get("og:site_name", "")), title_site_part(page_title)}
     hints = [*site_hints, meta.get("og:site_name", "")]
     stated = {
         "ld": next(iter(clean_line(h) for h in ld_names(ld.get("headline"))), ""),
@@ -276,9 +276,12 @@ def fold(text: str) -> str:
     return re.sub(r"[\s'‘’\"“”«»„\-–—:：|]", "", text).lower()
 
 
-def _title_site_part(title: str) -> str:
-    """The site-name part of an HTML title (``标题_演示新闻网`` -> ``演示新闻网``)."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title)[0::2] if p.strip()]
+def title_site_part(title: str) -> str:
+    """The site-name part of an HTML title: ``标题_国内_演示新闻网`` -> ``演示新闻网``,
+    ``标题-搜狐财经`` -> ``搜狐财经``; empty when the title has none."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title)[0::2] if p.strip()]
+    if len(parts) == 1:
+        parts = [p.strip() for p in _CJK_SITE_SUFFIX.split(title) if p.strip()]
     return parts[-1] if len(parts) > 1 else ""
 
 
