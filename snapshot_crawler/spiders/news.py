@@ -52,6 +52,7 @@ class NewsSpider(scrapy.Spider):
             urls = [start_url(u.strip()) for u in (start_urls or "").split(",") if u.strip()]
             self.site = Site(name="", start_urls=urls)
         self.start_urls = self.site.start_urls
+        self.site_tz = ZoneInfo(self.site.timezone) if self.site.timezone else None
         http_hosts = [h for u in self.start_urls if (h := urlsplit(u).hostname)]
         self.allowed_domains = self.site.allowed_domains or http_hosts
         # file:// start pages (the demo site, saved sites) are crawled within their folder
@@ -69,7 +70,7 @@ class NewsSpider(scrapy.Spider):
     @property
     def tz(self) -> tzinfo:
         """The zone of snapshot times, and of page times that give no other clue."""
-        return ZoneInfo(self.site.timezone or self.settings.get("SNAPSHOT_TIMEZONE"))
+        return self.site_tz or ZoneInfo(self.settings.get("SNAPSHOT_TIMEZONE"))
 
     async def start(self) -> AsyncIterator[Any]:
         if self.replay:
@@ -106,7 +107,7 @@ class NewsSpider(scrapy.Spider):
             response.url,
             now=fetched,
             default_tz=self.tz,
-            site_tz=ZoneInfo(self.site.timezone) if self.site.timezone else None,
+            site_tz=self.site_tz,
             http_charset=http_content_type_encoding(content_type.decode("latin-1"))
             if content_type
             else None,
