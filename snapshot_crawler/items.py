@@ -59,6 +59,12 @@ class Snapshot:
     snapshot_time: str | None = None
     """When the page was fetched, ISO 8601 with UTC offset (快照生成时间)."""
 
+    version: int = 1
+    """Which snapshot of this URL this is: 1, then one more each time its content changed."""
+
+    previous_snapshot_time: str | None = None
+    """The snapshot time of the version before this one; null for version 1."""
+
     site: str | None = None
     """The name of the site file the page was crawled with, else the page's host."""
 

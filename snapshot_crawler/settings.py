@@ -36,6 +36,14 @@ LOG_LEVEL = "INFO"
 
 # Answers replayed requests (scrapy replay) from saved files; passes every other request on.
 DOWNLOADER_MIDDLEWARES = {"snapshot_crawler.replay.ReplayDownloaderMiddleware": 50}
+# Skips article pages the crawl state already holds (SNAPSHOT_INCREMENTAL_ENABLED).
+SPIDER_MIDDLEWARES = {"snapshot_crawler.middlewares.incremental.IncrementalMiddleware": 950}
+EXTENSIONS = {
+    # the site's lock and crawl state, shared by the incremental middleware and dedup pipeline
+    "snapshot_crawler.extensions.crawl_state.CrawlState": 100,
+    # the run's summary, runs log line and exit status
+    "snapshot_crawler.extensions.run_report.RunReport": 200,
+}
 
 ITEM_PIPELINES = {
     "snapshot_crawler.pipelines.validate.ValidatePipeline": 100,
@@ -64,10 +72,32 @@ SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS: list[str] = []
 SNAPSHOT_DEDUP_ENABLED = True
 
 # Crawl state kept between runs: one SQLite file per site in this folder (relative paths are
-# taken from the project directory); an empty value keeps it in memory for one run only.
+# taken from the project directory), beside the site's lock file (<site>.lock: one run per site
+# at a time); an empty value keeps the state in memory for one run only, and takes no lock.
 SNAPSHOT_STATE_DIR = "state"
 # Start the crawl state over (-s SNAPSHOT_STATE_RESET=1): everything is new again.
 SNAPSHOT_STATE_RESET = False
+# Skip article pages that are already archived (False: request every article found).
+SNAPSHOT_INCREMENTAL_ENABLED = True
+# An archived article is fetched again while it is younger than this many days (by its publish
+# time, else its first snapshot), so that edits become new snapshot versions; older ones only
+# when a sitemap <lastmod> or Atom <updated> says they changed.
+SNAPSHOT_RECHECK_DAYS = 2.0
+
+# --- run health: what `scrapy crawl` and `scrapy crawlall` exit with (see the README) ---------
+# Judge each run, log a summary and set the exit status (False: always exit 0 as Scrapy does).
+SNAPSHOT_RUN_REPORT_ENABLED = True
+# Each run's summary is appended here as one JSON line (relative to the project directory;
+# empty: no runs log).
+SNAPSHOT_RUNS_LOG = "logs/runs.jsonl"
+# A run that logged more errors than this failed (exit status 3).
+SNAPSHOT_HEALTH_MAX_ERRORS = 0
+# A run failed (3) when more than this share of its article pages did not download.
+SNAPSHOT_HEALTH_MAX_FAILED_SHARE = 0.5
+# Extraction is judged bad (5) when more than this share of a run's snapshots lack a title, or
+# lack a publish time, once the run has at least SNAPSHOT_HEALTH_MIN_ITEMS of them.
+SNAPSHOT_HEALTH_MAX_MISSING_SHARE = 0.5
+SNAPSHOT_HEALTH_MIN_ITEMS = 5
 
 # Write the JSONL archive (False: items only go to Scrapy's feeds, e.g. -O items.jsonl).
 SNAPSHOT_ARCHIVE_ENABLED = True

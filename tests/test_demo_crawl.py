@@ -31,6 +31,8 @@ def crawl_demo(archive: Path, *settings: str) -> subprocess.CompletedProcess[str
         "-s",
         f"SNAPSHOT_STATE_DIR={archive / 'state'}",
         "-s",
+        f"SNAPSHOT_RUNS_LOG={archive / 'runs.jsonl'}",
+        "-s",
         "LOG_LEVEL=INFO",
     ]
     for setting in settings:
@@ -114,8 +116,14 @@ def test_a_second_run_archives_nothing_and_a_reset_starts_over(tmp_path: Path) -
     assert crawl_demo(tmp_path).returncode == 0
     again = crawl_demo(tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "'snapshot/dedup/dropped': 34" in again.stderr
+    # every article is known and older than the re-check window: none is even requested
+    assert "'snapshot/incremental/skipped': 34" in again.stderr
+    assert "snapshot/pages/article" not in again.stderr
     assert "snapshot/archive/written" not in again.stderr
+    # requested anyway, every page is found unchanged
+    fetched = crawl_demo(tmp_path, "SNAPSHOT_INCREMENTAL_ENABLED=0")
+    assert "'snapshot/dedup/unchanged': 34" in fetched.stderr
+    assert "snapshot/archive/written" not in fetched.stderr
     assert len(archived(tmp_path)) == 34
     reset = crawl_demo(tmp_path, "SNAPSHOT_STATE_RESET=1")
     assert "'snapshot/archive/written': 34" in reset.stderr

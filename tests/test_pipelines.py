@@ -21,6 +21,7 @@ def item(
         "title": "标题",
         "content": "正文。",
         "content_hash": content_hash,
+        "snapshot_time": "2024-02-14T08:45:06+08:00",
     }
     values.update(fields)
     return Snapshot(**values)  # type: ignore[arg-type]
@@ -57,44 +58,35 @@ def test_dedup_drops_the_same_url_and_content_once_archived() -> None:
     crawler = make_crawler()
     pipeline = DedupPipeline.from_crawler(crawler)
     first = item()
-    assert pipeline.process_item(first) is first
+    assert pipeline.process_item(first) is first and first.version == 1
     archive(first, crawler)
-    with pytest.raises(DropItem):
+    with pytest.raises(DropItem, match="unchanged"):
         pipeline.process_item(item(url="https://news.example/a.html?utm_source=feed#comments"))
-    assert crawler.stats is not None and crawler.stats.get_value("snapshot/dedup/dropped") == 1
+    assert crawler.stats is not None and crawler.stats.get_value("snapshot/dedup/unchanged") == 1
 
 
-def test_dedup_keeps_changed_content_and_other_urls() -> None:
+def test_changed_content_is_the_next_version_of_its_url() -> None:
     crawler = make_crawler()
     pipeline = DedupPipeline.from_crawler(crawler)
-    archive(pipeline.process_item(item()), crawler)
-    assert pipeline.process_item(item(content_hash="h2"))  # same URL, edited text
-    assert pipeline.process_item(item(url="https://news.example/b.html"))  # same text, other URL
-
-
-def test_dedup_uses_the_canonical_url() -> None:
-    crawler = make_crawler()
-    pipeline = DedupPipeline.from_crawler(crawler)
-    archive(
-        pipeline.process_item(
-            item(url="https://m.news.example/a", canonical_url="https://news.example/a.html")
-        ),
-        crawler,
+    archive(pipeline.process_item(item(snapshot_time="2024-02-14T08:45:06+08:00")), crawler)
+    edited = pipeline.process_item(
+        item(content_hash="h2", snapshot_time="2024-02-15T08:00:00+08:00")
     )
-    with pytest.raises(DropItem):
-        pipeline.process_item(
-            item(
-                url="https://news.example/a.html?from=timeline",
-                canonical_url="https://news.example/a.html",
-            )
-        )
+    assert (edited.version, edited.previous_snapshot_time) == (2, "2024-02-14T08:45:06+08:00")
+    archive(edited, crawler)
+    third = pipeline.process_item(
+        item(content_hash="h3", snapshot_time="2024-02-16T08:00:00+08:00")
+    )
+    assert (third.version, third.previous_snapshot_time) == (3, "2024-02-15T08:00:00+08:00")
+    other = pipeline.process_item(item(url="https://news.example/b.html"))  # same text elsewhere
+    assert other.version == 1
 
 
 def test_dedup_does_not_count_an_item_a_later_stage_dropped() -> None:
     crawler = make_crawler()
     pipeline = DedupPipeline.from_crawler(crawler)
     pipeline.process_item(item())  # never reached the archive: no item_scraped
-    assert pipeline.process_item(item())
+    assert pipeline.process_item(item()).version == 1
 
 
 def test_dedup_can_be_switched_off() -> None:

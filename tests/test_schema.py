@@ -34,6 +34,7 @@ def test_a_snapshot_needs_its_run_fields(schema: dict[str, Any], validate_line: 
         "authors": [],
         "related": [],
         "snapshot_time": "2024-02-14T08:45:06+08:00",
+        "version": 1,
         "site": "demo",
         "content_hash": "0" * 64,
     }

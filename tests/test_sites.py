@@ -74,7 +74,8 @@ def test_spider_needs_a_site_or_start_urls() -> None:
     ("text", "message"),
     [
         ('start_urls = ["https://a.example/"]\nstart_url = 1\n', "unknown keys"),
-        ("display_name = 'x'\n", "start_urls is required"),
+        ("display_name = 'x'\n", "give start_urls, sitemaps or feeds"),
+        ('feeds = ["https://a.example/rss"]\nlist_depth = -1\n', "list_depth must be"),
         ('start_urls = ["https://a.example/"]\narticle_urls = ["("]\n', "bad pattern"),
         ('start_urls = ["https://a.example/"]\n[selectors]\nheadline = "h1"\n', "no such field"),
         ("start_urls = [", "bad.toml: Invalid value"),
@@ -89,3 +90,20 @@ def test_bad_site_files_are_refused(
         load_site("bad")
     with pytest.raises(SiteError, match="no site file"):
         load_site("missing")
+
+
+def test_discovery_keys_and_a_site_file_given_by_path(tmp_path: Path) -> None:
+    path = tmp_path / "wire.toml"
+    path.write_text(
+        'sitemaps = ["https://wire.example/robots.txt"]\n'
+        'feeds = ["https://feeds.wire.example/atom.xml"]\n'
+        "list_depth = 0\nenabled = false\n",
+        encoding="utf-8",
+    )
+    site = load_site(str(path))
+    assert (site.name, site.start_urls, site.list_depth, site.enabled) == ("wire", [], 0, False)
+    assert site.sitemaps == ["https://wire.example/robots.txt"]
+    spider = NewsSpider(site=str(path))
+    # the hosts of sitemaps and feeds are in the site too
+    assert spider.in_site("https://feeds.wire.example/2024/a.html")
+    assert not spider.in_site("https://elsewhere.example/a.html")

@@ -1,41 +1,98 @@
-"""Crawl state: what reached the archive, kept across runs in SQLite."""
+"""Crawl state: per article URL, the archived version and its times, kept across runs."""
 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
-from snapshot_crawler.state import MemoryIndex, open_index
-from snapshot_crawler.state.sqlite import SqliteIndex
+import pytest
+
+from snapshot_crawler.state import ArticleRecord, MemoryStore, open_store
+from snapshot_crawler.state.lock import SiteLock
+from snapshot_crawler.state.sqlite import SqliteStore
+
+URL = "https://a.example/1"
 
 
-def test_sqlite_index_persists_across_instances_and_resets(tmp_path: Path) -> None:
-    index = open_index(str(tmp_path), "demo")
-    assert isinstance(index, SqliteIndex) and index.path == tmp_path / "demo.sqlite3"
-    assert not index.is_archived("https://a.example/1", "h1")
-    index.mark_archived("https://a.example/1", "h1", "2024-02-14T08:45:06+08:00")
-    index.mark_archived("https://a.example/1", "h1", "2024-02-14T09:00:00+08:00")  # no error
-    index.close()
-    reopened = open_index(str(tmp_path), "demo")
-    assert reopened.is_archived("https://a.example/1", "h1")
-    assert not reopened.is_archived("https://a.example/1", "h2")
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_versions_and_fetch_times(tmp_path: Path, kind: str) -> None:
+    store = MemoryStore() if kind == "memory" else open_store(str(tmp_path), "demo")
+    assert store.article(URL) is None and store.article_count() == 0
+    assert (
+        store.record_snapshot(URL, "h1", "2024-02-14T08:00:00+08:00", "2024-02-14T05:21:00+08:00")
+        == 1
+    )
+    store.record_fetch(URL, "2024-02-15T08:00:00+08:00")  # fetched again, unchanged
+    assert store.article(URL) == ArticleRecord(
+        "h1", 1, "2024-02-14T08:00:00+08:00", "2024-02-14T08:00:00+08:00",
+        "2024-02-14T05:21:00+08:00", "2024-02-15T08:00:00+08:00",
+    )  # fmt: skip
+    assert store.record_snapshot(URL, "h2", "2024-02-16T08:00:00+08:00", None) == 2
+    assert store.article(URL) == ArticleRecord(
+        "h2", 2, "2024-02-16T08:00:00+08:00", "2024-02-14T08:00:00+08:00",
+        "2024-02-14T05:21:00+08:00", "2024-02-16T08:00:00+08:00",
+    )  # fmt: skip
+    store.record_fetch("https://a.example/unknown", "2024-02-16T09:00:00+08:00")
+    assert store.article("https://a.example/unknown") is None
+    assert store.article_count() == 1
+    store.close()
+
+
+def test_sqlite_store_persists_across_instances_and_resets(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path), "demo")
+    assert isinstance(store, SqliteStore) and store.path == tmp_path / "demo.sqlite3"
+    store.record_snapshot(URL, "h1", "2024-02-14T08:45:06+08:00", None)
+    store.close()
+    reopened = open_store(str(tmp_path), "demo")
+    record = reopened.article(URL)
+    assert record is not None and record.content_hash == "h1"
     reopened.close()
-    fresh = open_index(str(tmp_path), "demo", reset=True)
-    assert not fresh.is_archived("https://a.example/1", "h1")
+    fresh = open_store(str(tmp_path), "demo", reset=True)
+    assert fresh.article(URL) is None
     fresh.close()
 
 
-def test_sqlite_index_uses_wal_and_commits_every_record(tmp_path: Path) -> None:
-    index = open_index(str(tmp_path), "demo")
-    index.mark_archived("https://a.example/1", "h1", "t")
+def test_sqlite_store_uses_wal_and_commits_every_record(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path), "demo")
+    store.record_snapshot(URL, "h1", "2024-02-14T08:45:06+08:00", None)
     # another connection sees the record while the crawl's is still open: nothing waits
     # for a close that a killed process would never reach
     other = sqlite3.connect(tmp_path / "demo.sqlite3")
     assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert other.execute("SELECT count(*) FROM archived").fetchone()[0] == 1
+    assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     other.close()
-    index.close()
+    store.close()
 
 
 def test_empty_directory_means_memory_for_one_run() -> None:
-    assert isinstance(open_index("", "demo"), MemoryIndex)
+    assert isinstance(open_store("", "demo"), MemoryStore)
+
+
+def test_site_lock_is_exclusive_and_dies_with_its_process(tmp_path: Path) -> None:
+    path = tmp_path / "demo.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path;"
+            "from snapshot_crawler.state.lock import SiteLock;"
+            f"assert SiteLock(Path({str(path)!r})).acquire(); print('held', flush=True);"
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        lock = SiteLock(path)
+        assert not lock.acquire()
+        assert lock.holder() == str(holder.pid)
+    finally:
+        holder.kill()  # SIGKILL: no chance to clean up, yet the kernel drops the lock
+        holder.wait()
+    assert lock.acquire()
+    assert not SiteLock(path).acquire()  # held by this process now
+    lock.release()
+    assert SiteLock(path).acquire()

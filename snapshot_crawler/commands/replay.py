@@ -16,8 +16,9 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-# Replays read files: politeness and robots.txt are for servers, and the JSONL archive and the
-# crawl state are for crawls (a replay re-extracts every page, whatever the state knows). These
+# Replays read files: politeness and robots.txt are for servers, and the JSONL archive, the
+# crawl state and the runs log are for crawls (a replay re-extracts every page, whatever the
+# state knows, and exits 1 when a page could not be read). These
 # outrank the project's and a site file's settings (which would otherwise win
 # over a command's defaults) but not -s on the command line.
 REPLAY_SETTINGS: dict[str, Any] = {
@@ -28,6 +29,7 @@ REPLAY_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "SNAPSHOT_ARCHIVE_ENABLED": False,
     "SNAPSHOT_STATE_DIR": "",
+    "SNAPSHOT_RUN_REPORT_ENABLED": False,
 }
 _ABOVE_SITE_FILES = SETTINGS_PRIORITIES["spider"] + 5
 

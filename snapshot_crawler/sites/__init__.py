@@ -1,9 +1,15 @@
 """Site files: one declarative TOML file per site, ``snapshot_crawler/sites/<name>.toml``.
 
-Keys (all optional but ``start_urls``)::
+Keys (all optional, but at least one of ``start_urls``, ``sitemaps``, ``feeds``)::
 
     display_name = "演示新闻网"        # the site's own name: the source when a page names none
-    start_urls = ["https://example.com/news/"]   # or paths from the project dir, crawled as file://
+    enabled = true                     # false: `scrapy crawlall` leaves the site out
+    start_urls = ["https://example.com/news/"]   # home and list pages; or paths from the project
+                                       # dir, crawled as file://
+    sitemaps = ["https://example.com/robots.txt"]   # sitemaps, sitemap indexes, news sitemaps
+                                       # (.xml or .xml.gz), or robots.txt for its Sitemap: lines
+    feeds = ["https://example.com/rss.xml"]        # RSS or Atom feeds
+    list_depth = 3                     # how many list pages deep (pagination) from a start page
     allowed_domains = ["example.com"]  # default: the hosts of the start URLs
     timezone = "Asia/Shanghai"         # for times the pages write without a zone
     article_urls = ['/\\d{8}/', '/content_\\d+']   # regexes: these pages are articles
@@ -31,9 +37,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SITES_DIR = Path(__file__).parent
+DEFAULT_LIST_DEPTH = 5
 _FIELDS = {
     "display_name",
+    "enabled",
     "start_urls",
+    "sitemaps",
+    "feeds",
+    "list_depth",
     "allowed_domains",
     "timezone",
     "article_urls",
@@ -66,6 +77,10 @@ class Site:
     name: str
     start_urls: list[str]
     display_name: str | None = None
+    enabled: bool = True
+    sitemaps: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    list_depth: int = DEFAULT_LIST_DEPTH
     allowed_domains: list[str] = field(default_factory=list)
     timezone: str | None = None
     article_urls: list[re.Pattern[str]] = field(default_factory=list)
@@ -81,10 +96,15 @@ def available_sites() -> list[str]:
 
 
 def load_site(name: str) -> Site:
-    """Read and check ``sites/<name>.toml``."""
-    if not re.fullmatch(r"[\w-]+", name):
+    """Read and check ``sites/<name>.toml``, or a site file elsewhere given by its path
+    (``path/to/name.toml``, relative to the project directory; the site is named ``name``)."""
+    if name.endswith(".toml"):
+        path = project_path(name)
+        name = path.stem
+    elif re.fullmatch(r"[\w-]+", name):
+        path = SITES_DIR / f"{name}.toml"
+    else:
         raise SiteError(f"bad site name {name!r}")
-    path = SITES_DIR / f"{name}.toml"
     if not path.is_file():
         raise SiteError(f"no site file {path}; known sites: {', '.join(available_sites())}")
     try:
@@ -97,8 +117,11 @@ def load_site(name: str) -> Site:
     bad_selectors = set(data.get("selectors", {})) - _SELECTABLE
     if bad_selectors:
         raise SiteError(f"{path}: no such field for selectors: {sorted(bad_selectors)}")
-    if not data.get("start_urls"):
-        raise SiteError(f"{path}: start_urls is required")
+    if not any(data.get(k) for k in ("start_urls", "sitemaps", "feeds")):
+        raise SiteError(f"{path}: give start_urls, sitemaps or feeds")
+    list_depth = data.get("list_depth", DEFAULT_LIST_DEPTH)
+    if not isinstance(list_depth, int) or list_depth < 0:
+        raise SiteError(f"{path}: list_depth must be a whole number >= 0")
     try:
         patterns = {
             k: [re.compile(p) for p in data.get(k, [])]
@@ -108,8 +131,12 @@ def load_site(name: str) -> Site:
         raise SiteError(f"{path}: bad pattern: {exc}") from exc
     return Site(
         name=name,
-        start_urls=[start_url(u) for u in data["start_urls"]],
+        start_urls=[start_url(u) for u in data.get("start_urls", [])],
         display_name=data.get("display_name"),
+        enabled=bool(data.get("enabled", True)),
+        sitemaps=[start_url(u) for u in data.get("sitemaps", [])],
+        feeds=[start_url(u) for u in data.get("feeds", [])],
+        list_depth=list_depth,
         allowed_domains=list(data.get("allowed_domains", [])),
         timezone=data.get("timezone"),
         selectors=dict(data.get("selectors", {})),

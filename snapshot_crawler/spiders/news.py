@@ -1,13 +1,15 @@
-"""The ``news`` spider: start pages in, one Snapshot per article page out.
+"""The ``news`` spider: start pages, sitemaps and feeds in, one Snapshot per article page out.
 
 scrapy crawl news -a site=demo                      # a site file, sites/demo.toml
+scrapy crawl news -a site=path/to/mysite.toml       # a site file elsewhere
 scrapy crawl news -a start_urls=https://a.cn/,https://b.cn/news/
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +18,21 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from scrapy.utils.url import url_is_from_any_domain
+from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from snapshot_crawler.extract.article import Page, extract_article
+from snapshot_crawler.extract.feeds import parse_w3c_datetime, read_feed
 from snapshot_crawler.items import RelatedLink, Snapshot
+from snapshot_crawler.middlewares.incremental import DISCOVERY_KINDS
 from snapshot_crawler.replay import replay_request, saved_pages
 from snapshot_crawler.sites import Site, load_site, start_url
+
+logger = logging.getLogger(__name__)
 
 # Without site patterns, URLs like these are list pages: followed, never archived.
 _LIST_URL = re.compile(
@@ -31,7 +41,12 @@ _LIST_URL = re.compile(
 
 
 class NewsSpider(scrapy.Spider):
-    """Follows in-site links from the start pages and archives every article page it finds."""
+    """Finds article pages through the site's sitemaps, feeds and list pages (following in-site
+    links from its start pages) and archives each.
+
+    Every request carries its kind in ``meta["snapshot_kind"]``: "start", "list", "sitemap",
+    "robots", "feed", "article", or None for a page the site's patterns do not classify.
+    """
 
     name = "news"
 
@@ -53,11 +68,12 @@ class NewsSpider(scrapy.Spider):
             self.site = Site(name="", start_urls=urls)
         self.start_urls = self.site.start_urls
         self.site_tz = ZoneInfo(self.site.timezone) if self.site.timezone else None
-        http_hosts = [h for u in self.start_urls if (h := urlsplit(u).hostname)]
+        entry_points = [*self.start_urls, *self.site.sitemaps, *self.site.feeds]
+        http_hosts = [h for u in entry_points if (h := urlsplit(u).hostname)]
         self.allowed_domains = self.site.allowed_domains or http_hosts
         # file:// start pages (the demo site, saved sites) are crawled within their folder
         self._local_roots = [
-            u.rsplit("/", 1)[0] + "/" for u in self.start_urls if u.startswith("file:")
+            u.rsplit("/", 1)[0] + "/" for u in entry_points if u.startswith("file:")
         ]
 
     @classmethod
@@ -78,11 +94,41 @@ class NewsSpider(scrapy.Spider):
                 yield replay_request(page, callback=self.parse)
             return
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+            yield self.request(url, "start")
+        for url in self.site.sitemaps:
+            yield self.request(url, "robots" if url.endswith("/robots.txt") else "sitemap")
+        for url in self.site.feeds:
+            yield self.request(url, "feed")
+
+    def request(
+        self,
+        url: str,
+        kind: str | None,
+        list_depth: int = 0,
+        lastmod: datetime | None = None,
+    ) -> scrapy.Request:
+        """A request of one kind; ``list_depth`` counts the list pages on the way to it."""
+        callbacks = {
+            "robots": self.parse_robots,
+            "sitemap": self.parse_sitemap,
+            "feed": self.parse_feed,
+        }
+        meta: dict[str, Any] = {"snapshot_kind": kind, "snapshot_list_depth": list_depth}
+        if lastmod is not None:
+            meta["snapshot_lastmod"] = (
+                lastmod if lastmod.tzinfo else lastmod.replace(tzinfo=self.tz)
+            ).isoformat()
+        return scrapy.Request(
+            url, callback=callbacks.get(kind or "", self.parse), errback=self.failed, meta=meta
+        )
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
 
     def parse(self, response: Response) -> Iterator[Any]:
-        stats = self.crawler.stats
-        assert stats is not None
+        stats = self.stats
         if not isinstance(response, TextResponse):
             stats.inc_value("snapshot/pages/not_text")
             return
@@ -95,9 +141,72 @@ class NewsSpider(scrapy.Spider):
             yield self.snapshot(response, page, fetched)
         else:
             stats.inc_value(f"snapshot/pages/{kind or 'other'}")
-        for link in () if self.replay else page.links:
-            if self.should_follow(link):
-                yield scrapy.Request(link, callback=self.parse)
+        if not self.replay:
+            yield from self.follow(page.links, response.meta.get("snapshot_list_depth", 0))
+
+    def follow(self, links: Iterable[str], list_depth: int) -> Iterator[scrapy.Request]:
+        """Requests for a page's in-site links; a list page only within the site's list depth."""
+        for link in links:
+            if not self.should_follow(link):
+                continue
+            kind = self.page_kind(link)
+            if kind != "list":
+                yield self.request(link, kind, list_depth)
+            elif list_depth < self.site.list_depth:
+                yield self.request(link, kind, list_depth + 1)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """The sitemaps named by ``Sitemap:`` lines of a robots.txt."""
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self.request(url, "sitemap")
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap index's sitemaps, or a sitemap's (or news sitemap's) article pages."""
+        body = sitemap_body(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if body is None:
+            self.discovery_failed(response.request, "not a sitemap (neither XML nor gzip)")
+            return
+        sitemap = Sitemap(body)
+        self.stats.inc_value("snapshot/pages/sitemap")
+        for entry in sitemap:
+            if sitemap.type == "sitemapindex":
+                if self.in_site(entry["loc"]):
+                    yield self.request(entry["loc"], "sitemap")
+            else:
+                lastmod = parse_w3c_datetime(entry.get("lastmod") or "")
+                yield from self.entry(entry["loc"], lastmod)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """The article pages an RSS or Atom feed links."""
+        entries = read_feed(response.body, response.url)
+        if not entries:
+            self.discovery_failed(response.request, "no entries: not an RSS or Atom feed")
+            return
+        self.stats.inc_value("snapshot/pages/feed")
+        for feed_entry in entries:
+            yield from self.entry(feed_entry.url, feed_entry.updated)
+
+    def entry(self, url: str, lastmod: datetime | None) -> Iterator[scrapy.Request]:
+        """A sitemap's or feed's link, requested when it is an in-site article page."""
+        if self.should_follow(url) and (kind := self.page_kind(url)) != "list":
+            yield self.request(url, kind, lastmod=lastmod)
+
+    def failed(self, failure: Failure) -> None:
+        """A request that failed for good (after retries): discovery pages fail the run."""
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("snapshot_kind") in DISCOVERY_KINDS:
+            self.discovery_failed(request, failure.getErrorMessage())
+        else:
+            self.stats.inc_value("snapshot/articles/failed")
+            logger.warning("Article page failed: %s: %s", request.url, failure.getErrorMessage())
+
+    def discovery_failed(self, request: scrapy.Request | None, why: str) -> None:
+        """Count and report a start page, list, sitemap or feed that gave no links."""
+        assert request is not None
+        self.stats.inc_value("snapshot/discovery/failed")
+        logger.error(
+            "Discovery failed, %s %s: %s", request.meta.get("snapshot_kind"), request.url, why
+        )
 
     def extract(self, response: TextResponse, fetched: datetime) -> Page:
         """Run the generic extractor (with the site's selectors) on the response's bytes."""
@@ -170,15 +279,24 @@ class NewsSpider(scrapy.Spider):
             "SNAPSHOT_ARTICLE_MIN_CHARS"
         )
 
-    def should_follow(self, url: str) -> bool:
-        """In-site links worth a request: http(s) on the allowed hosts, or inside the local
-        site's folder, and not ignored by the site. (Checking here spares building requests
-        that Scrapy's offsite middleware would drop.)"""
+    def in_site(self, url: str) -> bool:
+        """http(s) on the allowed hosts, or inside the local site's folder. (Checking here
+        spares building requests that Scrapy's offsite middleware would drop.)"""
         if url.startswith("file:"):
-            if not any(url.startswith(root) for root in self._local_roots):
-                return False
-        elif not url.startswith(("http://", "https://")) or (
-            self.allowed_domains and not url_is_from_any_domain(url, self.allowed_domains)
-        ):
-            return False
-        return self.page_kind(url) in ("article", "list", None)
+            return any(url.startswith(root) for root in self._local_roots)
+        return url.startswith(("http://", "https://")) and (
+            not self.allowed_domains or url_is_from_any_domain(url, self.allowed_domains)
+        )
+
+    def should_follow(self, url: str) -> bool:
+        """In-site links worth a request: articles, lists, and pages the site leaves unclassified."""
+        return self.in_site(url) and self.page_kind(url) in ("article", "list", None)
+
+
+def sitemap_body(response: Response, max_size: int) -> bytes | None:
+    """The XML of a sitemap response, gunzipped when it is a .xml.gz file; None otherwise."""
+    if gzip_magic_number(response):
+        return gunzip(response.body, max_size=max_size)
+    if isinstance(response, TextResponse) or urlsplit(response.url).path.endswith(".xml"):
+        return response.body
+    return None

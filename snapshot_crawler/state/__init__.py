@@ -1,50 +1,113 @@
-"""Crawl state: what the archive already holds, behind one small interface.
+"""Crawl state: per article URL, what the archive holds and when the page was last fetched.
 
-SQLite keeps it across runs by default (a file per site under ``SNAPSHOT_STATE_DIR``); a Redis
-store to scale out implements the same interface.
+The state decides what a periodic crawl requests again: a known article only while it is
+young (the re-check window) or when a sitemap says it changed, and a new snapshot version only
+when its content did. SQLite keeps it across runs by default (a file per site under
+``SNAPSHOT_STATE_DIR``); a Redis store to scale out implements the same interface.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from snapshot_crawler import project_path
 
 
-class ArchivedIndex(Protocol):
-    """Which (URL key, content hash) pairs have reached the archive."""
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the state knows of one article URL."""
 
-    def is_archived(self, url_key: str, content_hash: str) -> bool:
-        """Whether this URL was archived with exactly this content."""
+    content_hash: str
+    """Hash of the content of the latest archived version."""
 
-    def mark_archived(self, url_key: str, content_hash: str, snapshot_time: str) -> None:
-        """Record that a snapshot reached the archive."""
+    version: int
+    """How many versions of the article were archived (1 for the first snapshot)."""
+
+    snapshot_time: str
+    """When the latest archived version was fetched (ISO 8601)."""
+
+    first_snapshot_time: str
+    """When the first version was fetched (ISO 8601)."""
+
+    publish_time: str | None
+    """The article's publish time as last extracted (ISO 8601), if it had one."""
+
+    fetched_time: str
+    """When the page was last fetched, whether or not that yielded a new version."""
+
+
+class CrawlStore(Protocol):
+    """The crawl state of one site. Keys are canonical article URLs (``urls.url_key``)."""
+
+    def article(self, url_key: str) -> ArticleRecord | None:
+        """The record of an archived article, or None when it never reached the archive."""
+
+    def record_snapshot(
+        self, url_key: str, content_hash: str, snapshot_time: str, publish_time: str | None
+    ) -> int:
+        """Record that a snapshot reached the archive; returns its version number."""
+
+    def record_fetch(self, url_key: str, fetched_time: str) -> None:
+        """Record that a known article was fetched again and found unchanged."""
+
+    def article_count(self) -> int:
+        """How many article URLs the archive holds."""
 
     def close(self) -> None:
         """Release the store's resources."""
 
 
-class MemoryIndex:
-    """An index that lives as long as the crawl: duplicates within one run."""
+def next_record(
+    previous: ArticleRecord | None, content_hash: str, snapshot_time: str, publish_time: str | None
+) -> ArticleRecord:
+    """The record after a new snapshot version was archived; every store updates alike."""
+    if previous is None:
+        return ArticleRecord(
+            content_hash, 1, snapshot_time, snapshot_time, publish_time, snapshot_time
+        )
+    return replace(
+        previous,
+        content_hash=content_hash,
+        version=previous.version + 1,
+        snapshot_time=snapshot_time,
+        publish_time=publish_time or previous.publish_time,
+        fetched_time=snapshot_time,
+    )
+
+
+class MemoryStore:
+    """State that lives as long as the crawl: repeats within one run only."""
 
     def __init__(self) -> None:
-        self._archived: set[tuple[str, str]] = set()
+        self._articles: dict[str, ArticleRecord] = {}
 
-    def is_archived(self, url_key: str, content_hash: str) -> bool:
-        return (url_key, content_hash) in self._archived
+    def article(self, url_key: str) -> ArticleRecord | None:
+        return self._articles.get(url_key)
 
-    def mark_archived(self, url_key: str, content_hash: str, snapshot_time: str) -> None:
-        self._archived.add((url_key, content_hash))
+    def record_snapshot(
+        self, url_key: str, content_hash: str, snapshot_time: str, publish_time: str | None
+    ) -> int:
+        record = next_record(self._articles.get(url_key), content_hash, snapshot_time, publish_time)
+        self._articles[url_key] = record
+        return record.version
+
+    def record_fetch(self, url_key: str, fetched_time: str) -> None:
+        if url_key in self._articles:
+            self._articles[url_key] = replace(self._articles[url_key], fetched_time=fetched_time)
+
+    def article_count(self) -> int:
+        return len(self._articles)
 
     def close(self) -> None:
-        self._archived.clear()
+        self._articles.clear()
 
 
-def open_index(directory: str, site: str, reset: bool = False) -> ArchivedIndex:
+def open_store(directory: str, site: str, reset: bool = False) -> CrawlStore:
     """The store for one site: ``<directory>/<site>.sqlite3``, or memory (for one run only)
     when ``directory`` is empty. ``reset`` starts it over."""
     if not directory:
-        return MemoryIndex()
-    from .sqlite import SqliteIndex  # sqlite3 is loaded only when state is kept
+        return MemoryStore()
+    from .sqlite import SqliteStore  # sqlite3 is loaded only when state is kept
 
-    return SqliteIndex(project_path(directory) / f"{site}.sqlite3", reset=reset)
+    return SqliteStore(project_path(directory) / f"{site}.sqlite3", reset=reset)

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import astuple
 from pathlib import Path
+
+from . import ArticleRecord, next_record
 
 logger = logging.getLogger(__name__)
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS archived (
-    url_key TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS articles (
+    url_key TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,
+    version INTEGER NOT NULL,
     snapshot_time TEXT NOT NULL,
-    PRIMARY KEY (url_key, content_hash)
+    first_snapshot_time TEXT NOT NULL,
+    publish_time TEXT,
+    fetched_time TEXT NOT NULL
 ) WITHOUT ROWID
 """
+_COLUMNS = "content_hash, version, snapshot_time, first_snapshot_time, publish_time, fetched_time"
 
 
-class SqliteIndex:
-    """Which (URL key, content hash) pairs reached the archive, kept across runs.
+class SqliteStore:
+    """The crawl state of one site, kept across runs.
 
     WAL mode lets a reader (a report, a second process) look while a crawl writes; every
     record is committed at once, so a killed crawl loses none of what it archived.
@@ -41,17 +48,30 @@ class SqliteIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
 
-    def is_archived(self, url_key: str, content_hash: str) -> bool:
+    def article(self, url_key: str) -> ArticleRecord | None:
         row = self._db.execute(
-            "SELECT 1 FROM archived WHERE url_key = ? AND content_hash = ?", (url_key, content_hash)
+            f"SELECT {_COLUMNS} FROM articles WHERE url_key = ?", (url_key,)
         ).fetchone()
-        return row is not None
+        return ArticleRecord(*row) if row else None
 
-    def mark_archived(self, url_key: str, content_hash: str, snapshot_time: str) -> None:
+    def record_snapshot(
+        self, url_key: str, content_hash: str, snapshot_time: str, publish_time: str | None
+    ) -> int:
+        record = next_record(self.article(url_key), content_hash, snapshot_time, publish_time)
         self._db.execute(
-            "INSERT OR IGNORE INTO archived VALUES (?, ?, ?)",
-            (url_key, content_hash, snapshot_time),
+            f"INSERT OR REPLACE INTO articles (url_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (url_key, *astuple(record)),
         )
+        return record.version
+
+    def record_fetch(self, url_key: str, fetched_time: str) -> None:
+        self._db.execute(
+            "UPDATE articles SET fetched_time = ? WHERE url_key = ?", (fetched_time, url_key)
+        )
+
+    def article_count(self) -> int:
+        count: int = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return count
 
     def close(self) -> None:
         self._db.close()

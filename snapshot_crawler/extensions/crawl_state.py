@@ -1,0 +1,86 @@
+"""The crawl state of the site being crawled, opened once per crawl under the site's lock."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+
+from snapshot_crawler import project_path
+from snapshot_crawler.state import CrawlStore, MemoryStore, open_store
+from snapshot_crawler.state.lock import SiteLock
+
+logger = logging.getLogger(__name__)
+
+ALREADY_RUNNING = "already_running"
+"""The finish reason of a crawl that found its site locked by another run."""
+
+
+class CrawlState:
+    """Holds the site's lock and its crawl store for the whole crawl.
+
+    With a state directory (``SNAPSHOT_STATE_DIR``) the store is ``<dir>/<site>.sqlite3`` and
+    the lock ``<dir>/<site>.lock``, taken before the store is opened (a reset must not delete
+    a store another run is writing). When another run holds the lock, this crawl requests
+    nothing and closes at once with the finish reason ``already_running``. Without a state
+    directory the store lives in memory for this run, unlocked.
+
+    The dedup pipeline and the incremental middleware share ``store``.
+    """
+
+    def __init__(self, crawler: Crawler, site: str) -> None:
+        settings = crawler.settings
+        directory = settings.get("SNAPSHOT_STATE_DIR") or ""
+        self.site = site
+        self.lock: SiteLock | None = None
+        self.locked_out = False
+        if directory:
+            self.lock = SiteLock(project_path(directory) / f"{site}.lock")
+            self.locked_out = not self.lock.acquire()
+        self.store: CrawlStore = (
+            MemoryStore()
+            if self.locked_out
+            else open_store(directory, site, reset=settings.getbool("SNAPSHOT_STATE_RESET"))
+        )
+        self.articles_before = self.store.article_count()
+        """How many articles the archive held when this run started."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlState:
+        extension = cls(crawler, state_name(crawler.spider))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        if extension.locked_out:
+            assert extension.lock is not None
+            logger.error(
+                "Another crawl of site %r is running (pid %s, lock %s): this run stops at once",
+                extension.site,
+                extension.lock.holder(),
+                extension.lock.path,
+            )
+            crawler.signals.connect(extension.refuse_request, signal=signals.request_scheduled)
+            crawler.signals.connect(extension.close_locked_out, signal=signals.spider_idle)
+        return extension
+
+    def refuse_request(self, request: Request, spider: Spider) -> None:
+        raise IgnoreRequest(f"site {self.site!r} is being crawled by another run")
+
+    def close_locked_out(self, spider: Spider) -> None:
+        raise CloseSpider(ALREADY_RUNNING)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.store.close()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def state_name(spider: Any) -> str:
+    """Whose state a crawl keeps: its site file's name, else its first start URL's host."""
+    site = getattr(spider, "site", None)
+    if site is not None and site.name:
+        return str(site.name)
+    urls = getattr(spider, "start_urls", None) or []
+    return (urlsplit(urls[0]).hostname or "local") if urls else "default"

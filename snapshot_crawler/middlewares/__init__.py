@@ -1,0 +1,1 @@
+"""Scrapy middlewares: what a crawl requests."""
