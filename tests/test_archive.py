@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from scrapy.exceptions import NotConfigured
 
+from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.items import Snapshot
 from snapshot_crawler.pipelines.archive import (
     ArchivePipeline,
@@ -124,3 +125,42 @@ def test_pipeline_writes_items_and_counts(tmp_path: Path) -> None:
 def test_archive_can_be_switched_off() -> None:
     with pytest.raises(NotConfigured):
         ArchivePipeline.from_crawler(make_crawler({"SNAPSHOT_ARCHIVE_ENABLED": False}))
+
+
+def test_lines_archived_by_a_killed_run_are_recorded_in_the_state(tmp_path: Path) -> None:
+    """A run killed between writing a line and recording it: the next run learns of it."""
+    overrides = {
+        "SNAPSHOT_ARCHIVE_DIR": str(tmp_path / "archive"),
+        "SNAPSHOT_STATE_DIR": str(tmp_path / "state"),
+    }
+    crawler = make_crawler(overrides)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    for n, day in ((1, "2024-02-13"), (2, "2024-02-14"), (3, "2024-02-14")):
+        pipeline.process_item(
+            Snapshot(
+                url=f"https://news.example/{n}.html",
+                title="标题",
+                content="正文。",
+                content_hash=f"h{n}",
+                snapshot_time=f"{day}T08:45:06+08:00",
+                site="default",  # the state's name for a crawl without site or start URLs
+            )
+        )
+    pipeline.close_spider()
+    first_run = crawler.get_extension(CrawlState)
+    assert first_run is not None
+    first_run.store.close()  # killed: nothing was recorded, and the kernel freed the lock
+    assert first_run.lock is not None
+    first_run.lock.release()
+    newest = tmp_path / "archive" / "default" / "2024-02-14.jsonl"
+    with newest.open("ab") as f:
+        f.write(b'{"url": "https://news.example/torn.html", "ti')  # the kill tore this one
+
+    restarted = make_crawler(overrides)
+    ArchivePipeline.from_crawler(restarted).open_spider()
+    state = restarted.get_extension(CrawlState)
+    assert state is not None
+    for n in (1, 2, 3):
+        assert state.store.article(f"https://news.example/{n}.html") is not None
+    assert restarted.stats is not None
+    assert restarted.stats.get_value("snapshot/archive/recovered") == 3

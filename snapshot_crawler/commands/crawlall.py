@@ -11,8 +11,9 @@ import argparse
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from snapshot_crawler import project_path
 from snapshot_crawler.commands.crawl import run_status
-from snapshot_crawler.sites import available_sites, load_site
+from snapshot_crawler.sites import SITES_DIR, SiteError, load_site
 
 
 class Command(BaseRunSpiderCommand):
@@ -24,17 +25,29 @@ class Command(BaseRunSpiderCommand):
     def short_desc(self) -> str:
         return "Crawl every enabled site file (enabled = true, the default) in one process"
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--sites-dir",
+            default=str(SITES_DIR),
+            help="the folder of site files (default: the project's snapshot_crawler/sites/)",
+        )
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("crawlall takes no arguments; disable a site with enabled = false")
-        sites = [name for name in available_sites() if load_site(name).enabled]
+        folder = project_path(opts.sites_dir)
+        try:  # a broken site file stops every crawl: it is found on the first run, not weeks on
+            sites = [str(p) for p in sorted(folder.glob("*.toml")) if load_site(str(p)).enabled]
+        except SiteError as exc:
+            raise UsageError(str(exc)) from exc
         if not sites:
-            raise UsageError("no enabled site file in snapshot_crawler/sites/")
+            raise UsageError(f"no enabled site file in {folder}")
         assert self.crawler_process is not None
         crawlers = []
-        for name in sites:
+        for site in sites:
             crawler = self.crawler_process.create_crawler("news")
-            self.crawler_process.crawl(crawler, site=name, **opts.spargs)
+            self.crawler_process.crawl(crawler, site=site, **opts.spargs)
             crawlers.append(crawler)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

@@ -36,6 +36,10 @@ class CrawlState:
         settings = crawler.settings
         directory = settings.get("SNAPSHOT_STATE_DIR") or ""
         self.site = site
+        self.persistent = bool(directory)
+        """Whether the state outlives the run (a state directory is set)."""
+        self.reset = settings.getbool("SNAPSHOT_STATE_RESET")
+        """Whether this run started the state over."""
         self.lock: SiteLock | None = None
         self.locked_out = False
         if directory:
@@ -44,7 +48,7 @@ class CrawlState:
         self.store: CrawlStore = (
             MemoryStore()
             if self.locked_out
-            else open_store(directory, site, reset=settings.getbool("SNAPSHOT_STATE_RESET"))
+            else open_store(directory, site, reset=self.reset)
         )
         self.articles_before = self.store.article_count()
         """How many articles the archive held when this run started."""

@@ -25,14 +25,18 @@ class FeedEntry:
     ``<pubDate>`` is a publication time, not a modification time, so it is not used."""
 
 
-def read_feed(body: bytes, base_url: str) -> list[FeedEntry]:
-    """The entries of an RSS or Atom feed, in feed order; [] for anything else."""
+_FEED_ROOTS = {"rss", "feed", "RDF"}
+
+
+def read_feed(body: bytes, base_url: str) -> list[FeedEntry] | None:
+    """The entries of an RSS or Atom feed, in feed order ([] for an empty feed); None when
+    the body is not a feed at all."""
     try:
         root = etree.fromstring(body, _PARSER)
     except (etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
+        return None
+    if root is None or etree.QName(root).localname not in _FEED_ROOTS:
+        return None
     entries = []
     for element in root.iter("{*}item", "{*}entry"):
         url = _entry_link(element)

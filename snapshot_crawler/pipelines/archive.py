@@ -4,6 +4,10 @@ Each line goes to the file in one ``write`` on an ``O_APPEND`` descriptor, so a 
 leaves at most its last line torn. A torn tail is found when the file is next opened: it is cut
 off (and kept beside the archive as ``<name>.jsonl.torn`` for inspection) before anything is
 appended, so every line of an archive is always one whole JSON document.
+
+The crawl state records a snapshot only after its line is written; a process killed in between
+leaves lines the state does not know. When a crawl opens, the site's newest archive files are
+read back and such lines recorded, so the next run does not archive them again.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler import project_path
+from snapshot_crawler.extensions.crawl_state import CrawlState
+from snapshot_crawler.state import CrawlStore
+from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 _TAIL_CHUNK = 65536
@@ -107,12 +115,38 @@ class ArchiveWriter:
         self._fds.clear()
 
 
+def record_unknown_lines(path: Path, store: CrawlStore) -> int:
+    """Record in ``store`` every snapshot of an archive file that it does not know (a newer
+    line than its record of the URL); returns how many."""
+    recorded = 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.endswith("\n"):
+                break  # a torn tail, cut off when the writer opens the file
+            record = json.loads(line)
+            key = url_key(record["url"])
+            known = store.article(key)
+            if known is None or (
+                known.content_hash != record["content_hash"]
+                and datetime.fromisoformat(known.snapshot_time)
+                < datetime.fromisoformat(record["snapshot_time"])
+            ):
+                store.record_snapshot(
+                    key, record["content_hash"], record["snapshot_time"], record["publish_time"]
+                )
+                recorded += 1
+    return recorded
+
+
 class ArchivePipeline:
     """Writes every item that reached this stage to the JSONL archive, flushed per item."""
 
-    def __init__(self, writer: ArchiveWriter, stats: StatsCollector) -> None:
+    def __init__(
+        self, writer: ArchiveWriter, stats: StatsCollector, state: CrawlState | None = None
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -124,7 +158,23 @@ class ArchivePipeline:
             project_path(settings["SNAPSHOT_ARCHIVE_DIR"]),
             settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"),
         )
-        return cls(writer, crawler.stats)
+        return cls(writer, crawler.stats, crawler.get_extension(CrawlState))
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        state = self.state
+        if state is None or not state.persistent or state.reset or state.locked_out:
+            return
+        # the two newest files: a run killed just after midnight wrote into both
+        for path in sorted((self.writer.directory / state.site).glob("*.jsonl"))[-2:]:
+            recorded = record_unknown_lines(path, state.store)
+            if recorded:
+                self.stats.inc_value("snapshot/archive/recovered", recorded)
+                logger.warning(
+                    "%s: %d snapshots were archived by a run killed before it recorded them; "
+                    "the crawl state knows them now",
+                    path,
+                    recorded,
+                )
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         record = ItemAdapter(item).asdict()

@@ -21,7 +21,6 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
@@ -162,11 +161,10 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """A sitemap index's sitemaps, or a sitemap's (or news sitemap's) article pages."""
-        body = sitemap_body(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
-        if body is None:
-            self.discovery_failed(response.request, "not a sitemap (neither XML nor gzip)")
+        sitemap = open_sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if sitemap is None:
+            self.discovery_failed(response.request, "not a sitemap")
             return
-        sitemap = Sitemap(body)
         self.stats.inc_value("snapshot/pages/sitemap")
         for entry in sitemap:
             if sitemap.type == "sitemapindex":
@@ -179,8 +177,8 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """The article pages an RSS or Atom feed links."""
         entries = read_feed(response.body, response.url)
-        if not entries:
-            self.discovery_failed(response.request, "no entries: not an RSS or Atom feed")
+        if entries is None:
+            self.discovery_failed(response.request, "not an RSS or Atom feed")
             return
         self.stats.inc_value("snapshot/pages/feed")
         for feed_entry in entries:
@@ -284,8 +282,13 @@ class NewsSpider(scrapy.Spider):
         spares building requests that Scrapy's offsite middleware would drop.)"""
         if url.startswith("file:"):
             return any(url.startswith(root) for root in self._local_roots)
-        return url.startswith(("http://", "https://")) and (
-            not self.allowed_domains or url_is_from_any_domain(url, self.allowed_domains)
+        if not url.startswith(("http://", "https://")):
+            return False
+        # by host name, as Scrapy's offsite filter judges (url_is_from_any_domain would also
+        # compare the port)
+        host = urlsplit(url).hostname or ""
+        return not self.allowed_domains or any(
+            host == domain or host.endswith(f".{domain}") for domain in self.allowed_domains
         )
 
     def should_follow(self, url: str) -> bool:
@@ -293,10 +296,16 @@ class NewsSpider(scrapy.Spider):
         return self.in_site(url) and self.page_kind(url) in ("article", "list", None)
 
 
-def sitemap_body(response: Response, max_size: int) -> bytes | None:
-    """The XML of a sitemap response, gunzipped when it is a .xml.gz file; None otherwise."""
+def open_sitemap(response: Response, max_size: int) -> Sitemap | None:
+    """A sitemap or sitemap index (gunzipped when it is a .xml.gz file); None otherwise."""
     if gzip_magic_number(response):
-        return gunzip(response.body, max_size=max_size)
-    if isinstance(response, TextResponse) or urlsplit(response.url).path.endswith(".xml"):
-        return response.body
-    return None
+        body = gunzip(response.body, max_size=max_size)
+    elif isinstance(response, TextResponse) or urlsplit(response.url).path.endswith(".xml"):
+        body = response.body
+    else:
+        return None
+    try:
+        sitemap = Sitemap(body)
+    except StopIteration:  # not even one XML element
+        return None
+    return sitemap if sitemap.type in ("urlset", "sitemapindex") else None
