@@ -37,8 +37,8 @@ class IncrementalMiddleware:
         self.store = store
         self.recheck = recheck
         self.stats = stats
-        self._skipped: set[str] = set()
-        """Known URLs already skipped in this run: each is counted once, however often linked."""
+        self._counted: set[str] = set()
+        """Known URLs already decided on in this run."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -73,8 +73,6 @@ class IncrementalMiddleware:
         ):
             return True
         key = url_key(request.url)
-        if key in self._skipped:
-            return False
         record = self.store.article(key)
         if record is None:
             return True
@@ -85,9 +83,10 @@ class IncrementalMiddleware:
         else:
             due = self.young(record)
             reason = "rechecked" if due else "skipped"
-        self.stats.inc_value(f"snapshot/incremental/{reason}")
+        if key not in self._counted:  # a page linked from many places is counted once
+            self._counted.add(key)
+            self.stats.inc_value(f"snapshot/incremental/{reason}")
         if not due:
-            self._skipped.add(key)
             logger.debug("Skipped %s: archived at %s", request.url, record.snapshot_time)
         return due
 

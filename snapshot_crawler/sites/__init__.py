@@ -37,7 +37,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SITES_DIR = Path(__file__).parent
-DEFAULT_LIST_DEPTH = 5
+DEFAULT_LIST_DEPTH = 3
 _FIELDS = {
     "display_name",
     "enabled",
