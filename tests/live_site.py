@@ -50,6 +50,10 @@ class NewsSite:
     """A new layout: article pages no longer show their publish time."""
     empty: bool = False
     """Lists, sitemaps and feeds link no article."""
+    unavailable: set[str] = field(default_factory=set)
+    """Slugs of articles that answer 503 for now."""
+    blank: set[str] = field(default_factory=set)
+    """Slugs of articles whose pages are empty for now."""
     root: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -140,6 +144,10 @@ class NewsSite:
             article = self.articles.get(path.removeprefix("/articles/").removesuffix(".html"))
             if article is None:
                 return 404, "text/html", b"<h1>Not Found</h1>"
+            if article.slug in self.unavailable:
+                return 503, "text/html", b"<h1>Service Unavailable</h1>"
+            if article.slug in self.blank:
+                return 200, "text/html", b"<html><head><title></title></head><body></body></html>"
             time.sleep(self.article_delay)
             return 200, "text/html; charset=utf-8", self.article_page(article).encode()
         pages = {

@@ -145,6 +145,24 @@ def test_new_articles_are_found_through_each_discovery_kind(cron: Cron) -> None:
     assert cron.runs_log()[-1]["new"] == len(VIA)
 
 
+def test_failed_and_dropped_articles_are_tried_again_next_run(cron: Cron) -> None:
+    slugs = seed(cron.site)
+    cron.site.unavailable = {"rss-0"}  # 503, and retried, in vain
+    cron.site.blank = {"atom-1"}  # a page without title or text: dropped by validation
+    first = cron.run()
+    # one article of ten not downloaded is no failure of the site (Scrapy still logs the
+    # give-up as an error)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert sorted(cron.slugs(cron.archived())) == sorted(set(slugs) - {"rss-0", "atom-1"})
+    summary = cron.runs_log()[-1]
+    assert (summary["failed_pages"], summary["dropped"], summary["status"]) == (1, 1, "ok")
+
+    cron.site.unavailable = cron.site.blank = set()
+    ok(cron.run())
+    assert sorted(cron.site.article_requests()) == ["/articles/atom-1.html", "/articles/rss-0.html"]
+    assert sorted(cron.slugs(cron.archived())) == sorted(slugs)
+
+
 def test_list_pages_are_followed_as_deep_as_the_site_says(cron: Cron) -> None:
     for i in range(10):  # 3 per list page: pages 1 to 4
         cron.site.add(f"listed-{i}", "list", OLD + timedelta(hours=i))

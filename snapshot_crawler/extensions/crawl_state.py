@@ -46,9 +46,7 @@ class CrawlState:
             self.lock = SiteLock(project_path(directory) / f"{site}.lock")
             self.locked_out = not self.lock.acquire()
         self.store: CrawlStore = (
-            MemoryStore()
-            if self.locked_out
-            else open_store(directory, site, reset=self.reset)
+            MemoryStore() if self.locked_out else open_store(directory, site, reset=self.reset)
         )
         self.articles_before = self.store.article_count()
         """How many articles the archive held when this run started."""

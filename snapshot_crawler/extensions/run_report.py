@@ -106,7 +106,9 @@ class RunReport:
         """The run's figures and verdict: the line appended to the runs log."""
         value = self.stats.get_value
         unchanged = value("snapshot/dedup/unchanged", 0)
-        errors = value("log_count/ERROR", 0)
+        # Scrapy logs a retried download that gave up as an error; the spider's errback judges
+        # those instead (a discovery page is an error, an article page counts as failed)
+        errors = max(0, value("log_count/ERROR", 0) - value("retry/max_reached", 0))
         status, problems = self.verdict(reason, errors)
         return {
             "site": state_name(spider),
