@@ -65,6 +65,14 @@ class Snapshot:
     previous_snapshot_time: str | None = None
     """The snapshot time of the version before this one; null for version 1."""
 
+    duplicate_of: str | None = None
+    """The URL of the first snapshot of the same story, when this one copies it (a repost,
+    the same text elsewhere); null for an original."""
+
+    similarity: float | None = None
+    """How close the copy is to ``duplicate_of``: 1.0 for the same text, else the estimated
+    Jaccard similarity of their shingles; null for an original."""
+
     site: str | None = None
     """The name of the site file the page was crawled with, else the page's host."""
 

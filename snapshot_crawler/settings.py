@@ -68,8 +68,18 @@ SNAPSHOT_BOILERPLATE_PATTERNS = list(DEFAULT_BOILERPLATE_PATTERNS)
 # More patterns, added to the ones above (so a site file can extend without repeating them).
 SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS: list[str] = []
 
-# Drop items whose canonical URL and content were already archived (False: keep every copy).
+# Drop a page unchanged since its URL's last snapshot, version a changed one, and look for
+# copies of other URLs' stories (False: archive every snapshot as it comes).
 SNAPSHOT_DEDUP_ENABLED = True
+
+# Copies of an archived story under another URL, on any site (reposts, the same text under
+# another template): "mark" archives them with duplicate_of and similarity, "drop" archives
+# only the first copy, "off" does not look.
+SNAPSHOT_DUPLICATES = "mark"
+# A text is a near-duplicate of an original when the estimated Jaccard similarity of their
+# shingles is at least this (reposts with a sentence or two edited score 0.6 to 0.95; distinct
+# articles that share a first paragraph, under 0.25). Texts under 200 letters match exactly only.
+SNAPSHOT_NEAR_DUPLICATE_SIMILARITY = 0.5
 
 # Crawl state kept between runs: one SQLite file per site in this folder (relative paths are
 # taken from the project directory), beside the site's lock file (<site>.lock: one run per site

@@ -11,7 +11,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 
 from snapshot_crawler import project_path
-from snapshot_crawler.state import CrawlStore, MemoryStore, open_store
+from snapshot_crawler.state import (
+    CrawlStore,
+    DuplicateIndex,
+    MemoryDuplicateIndex,
+    MemoryStore,
+    open_duplicate_index,
+    open_store,
+)
 from snapshot_crawler.state.lock import SiteLock
 
 logger = logging.getLogger(__name__)
@@ -29,7 +36,9 @@ class CrawlState:
     nothing and closes at once with the finish reason ``already_running``. Without a state
     directory the store lives in memory for this run, unlocked.
 
-    The dedup pipeline and the incremental middleware share ``store``.
+    The dedup pipeline and the incremental middleware share ``store``; the dedup pipeline
+    also finds reposts in ``duplicates``, the index of every site's originals
+    (``<dir>/duplicates.sqlite3``, never reset with one site's state).
     """
 
     def __init__(self, crawler: Crawler, site: str) -> None:
@@ -48,6 +57,10 @@ class CrawlState:
         self.store: CrawlStore = (
             MemoryStore() if self.locked_out else open_store(directory, site, reset=self.reset)
         )
+        self.duplicates: DuplicateIndex = (
+            MemoryDuplicateIndex() if self.locked_out else open_duplicate_index(directory)
+        )
+        """The originals of every site's archive, to find reposts (shared by all sites)."""
         self.articles_before = self.store.article_count()
         """How many articles the archive held when this run started."""
 
@@ -75,6 +88,7 @@ class CrawlState:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.store.close()
+        self.duplicates.close()
         if self.lock is not None:
             self.lock.release()
 

@@ -111,3 +111,77 @@ def open_store(directory: str, site: str, reset: bool = False) -> CrawlStore:
     from .sqlite import SqliteStore  # sqlite3 is loaded only when state is kept
 
     return SqliteStore(project_path(directory) / f"{site}.sqlite3", reset=reset)
+
+
+@dataclass(frozen=True)
+class Original:
+    """An archived snapshot that was no one's duplicate: the first copy of its story."""
+
+    url: str
+    site: str
+    snapshot_time: str
+
+
+class DuplicateIndex(Protocol):
+    """Fingerprints of the archived originals of every site, to find reposts across sites.
+    Keys are LSH band keys (``extract.fingerprint.band_keys``)."""
+
+    def exact(self, content_hash: str) -> list[Original]:
+        """Originals with exactly this content, oldest first."""
+
+    def candidates(self, keys: list[int]) -> list[tuple[Original, tuple[int, ...]]]:
+        """Originals sharing a band key with these, with their signatures, oldest first."""
+
+    def add(
+        self,
+        original: Original,
+        content_hash: str,
+        signature: tuple[int, ...] | None,
+        keys: list[int],
+    ) -> None:
+        """Index an original (signature None: matched exactly only)."""
+
+    def close(self) -> None:
+        """Release the index's resources."""
+
+
+class MemoryDuplicateIndex:
+    """Duplicates within one run only."""
+
+    def __init__(self) -> None:
+        self._originals: list[tuple[Original, str, tuple[int, ...] | None]] = []
+        self._by_hash: dict[str, list[int]] = {}
+        self._by_key: dict[int, list[int]] = {}
+
+    def exact(self, content_hash: str) -> list[Original]:
+        return [self._originals[i][0] for i in self._by_hash.get(content_hash, [])]
+
+    def candidates(self, keys: list[int]) -> list[tuple[Original, tuple[int, ...]]]:
+        found = sorted({i for key in keys for i in self._by_key.get(key, [])})
+        return [(self._originals[i][0], sig) for i in found if (sig := self._originals[i][2])]
+
+    def add(
+        self,
+        original: Original,
+        content_hash: str,
+        signature: tuple[int, ...] | None,
+        keys: list[int],
+    ) -> None:
+        index = len(self._originals)
+        self._originals.append((original, content_hash, signature))
+        self._by_hash.setdefault(content_hash, []).append(index)
+        for key in keys:
+            self._by_key.setdefault(key, []).append(index)
+
+    def close(self) -> None:
+        self._originals.clear()
+
+
+def open_duplicate_index(directory: str) -> DuplicateIndex:
+    """The index shared by every site: ``<directory>/duplicates.sqlite3``, or memory (for one
+    run only) when ``directory`` is empty."""
+    if not directory:
+        return MemoryDuplicateIndex()
+    from .sqlite import SqliteDuplicateIndex
+
+    return SqliteDuplicateIndex(project_path(directory) / "duplicates.sqlite3")
