@@ -31,6 +31,9 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"^信息原文地址\s*:",
     # the repost line becomes the reposted_from field, not content
     r"^(本文)?(转载|转)自\s*:",
+    # a line of metadata only (来源:X 发布时间:2024-02-14 05:21:00): fields, not content
+    r"^(?:(?:来源|稿源|作者|记者|发布时间|发布日期|时间|日期|类别)\s*:\s*[^\s:,。;!?]{1,30}"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*)+$",
     # English and German page furniture that templates put between paragraphs
     r"^(advertisement|anzeige|werbung|sponsored|(story|article) continues below( advertisement)?)$",
     r"^(subscribe|sign in|sign up|log in|register|create an account|already a subscriber)\b.{0,80}$",
