@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from snapshot_crawler.extract.fingerprint import band_keys, signature, similarity
+from snapshot_crawler.extract.fingerprint import signature, similarity
 from snapshot_crawler.pipelines.dedup import find_original
 from snapshot_crawler.state import MemoryDuplicateIndex, Original
+from tests.conftest import ROOT
 from tests.test_replay import items, replay
 
 STORY = [
@@ -141,6 +144,37 @@ def test_copies_point_to_the_first_snapshot_and_distinct_articles_do_not(tmp_pat
     assert len(by_url) == len(PAGES)
 
 
+def test_the_duplicates_report_lists_each_story_with_its_reposts(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    replay_pages(tmp_path, "SNAPSHOT_ARCHIVE_ENABLED=1", f"SNAPSHOT_ARCHIVE_DIR={archive}")
+    command = [sys.executable, "-m", "scrapy", "duplicates", str(archive)]
+    report = subprocess.run([*command, "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr[-3000:]
+    clusters = json.loads(report.stdout)
+    assert len(clusters) == 1
+    story = clusters[0]
+    assert story["story"] == "清河河道治理完工"
+    assert story["first"] == {
+        "url": "https://qinghe.example/2024/0214/river.html",
+        "site": "qinghe.example",
+        "snapshot_time": "2024-02-14T08:00:00+08:00",
+    }
+    assert [
+        (r["site"], r["snapshot_time"][11:16], r["similarity"] == 1.0) for r in story["reposts"]
+    ] == [
+        ("portal.example", "08:01", True),
+        ("kuaikan.example", "08:02", False),
+        ("daily.example", "08:03", False),
+    ]
+    table = subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout
+    assert table.splitlines()[0] == "清河河道治理完工  (3 reposts)"
+    assert (
+        "  repost  portal.example   2024-02-14T08:01:00+08:00  1.000  https://portal.example/n/8841.html"
+        in table
+    )
+    assert table.rstrip().endswith("stories with reposts: 1")
+
+
 def test_the_drop_policy_archives_only_the_first_copy(tmp_path: Path) -> None:
     by_url = replay_pages(tmp_path, "SNAPSHOT_DUPLICATES=drop")
     assert sorted(by_url) == sorted(
@@ -174,7 +208,7 @@ def test_a_snapshot_is_never_its_own_duplicate(with_own_url: bool) -> None:
     sig = signature(text(STORY))
     assert sig is not None
     url = "https://qinghe.example/2024/0214/river.html"
-    index.add(Original(url, "qinghe", "2024-02-14T08:00:00+08:00"), "h", sig, band_keys(sig))
+    index.add(Original(url, "qinghe", "2024-02-14T08:00:00+08:00"), "h", sig)
     own = url if with_own_url else "https://portal.example/n/1.html"
     match = find_original(index, own, "h", sig, 0.5)
     assert (match is None) == with_own_url

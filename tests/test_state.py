@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from snapshot_crawler.state import ArticleRecord, MemoryStore, open_store
+from snapshot_crawler.state import (
+    ArticleRecord,
+    MemoryStore,
+    Original,
+    open_duplicate_index,
+    open_store,
+)
 from snapshot_crawler.state.lock import SiteLock
-from snapshot_crawler.state.sqlite import SqliteStore
+from snapshot_crawler.state.sqlite import KeyTable, SqliteDuplicateIndex, SqliteStore
 
 URL = "https://a.example/1"
 
@@ -96,3 +102,38 @@ def test_site_lock_is_exclusive_and_dies_with_its_process(tmp_path: Path) -> Non
     assert not SiteLock(path).acquire()  # held by this process now
     lock.release()
     assert SiteLock(path).acquire()
+
+
+def test_key_table_is_a_multimap_that_grows_and_saves(tmp_path: Path) -> None:
+    table = KeyTable(capacity=8)
+    table.add((key, key % 7 + 1) for key in range(1, 2000))
+    table.add([(5, 100)])  # a second id under a key
+    assert table.size == 2000
+    assert table.get([5]) == {6, 100}
+    assert table.get([5, 13, 999_999]) == {6, 100, 7}
+    table.save(tmp_path / "t.keys", last_id=42)
+    loaded, last_id = KeyTable.load(tmp_path / "t.keys")
+    assert last_id == 42 and loaded.get([5]) == {6, 100} and loaded.size == 2000
+    assert KeyTable.load(tmp_path / "missing.keys")[1] == 0
+
+
+def test_duplicate_index_is_shared_saved_and_catches_up_with_other_crawls(
+    tmp_path: Path,
+) -> None:
+    story = tuple(range(100, 136))
+    first = open_duplicate_index(str(tmp_path))
+    assert open_duplicate_index(str(tmp_path)) is first  # one per process, for crawlall
+    first.close()
+    first.add(Original("https://a.example/1", "a", "2024-02-14T08:00:00+08:00"), "h1", story)
+    # another crawl (another process: another connection) writes an original meanwhile
+    other = SqliteDuplicateIndex(tmp_path / "duplicates.sqlite3")
+    other.add(Original("https://b.example/2", "b", "2024-02-14T09:00:00+08:00"), "h2", None)
+    assert [o.url for o in first.exact("h2")] == ["https://b.example/2"]
+    assert [o.url for o, _ in first.candidates(story)] == ["https://a.example/1"]
+    other.close()
+    first.close()  # its last user: the key table is saved beside the database
+    assert (tmp_path / "duplicates.sqlite3.keys").is_file()
+    reopened = open_duplicate_index(str(tmp_path))
+    assert [o.url for o in reopened.exact("h1")] == ["https://a.example/1"]
+    assert [sig for _, sig in reopened.candidates(story)] == [story]
+    reopened.close()

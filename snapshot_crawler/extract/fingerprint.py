@@ -84,11 +84,16 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
+_W0, _W1, _W2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_KEY_MASK = (1 << 63) - 1
+assert ROWS == 3, "band_keys mixes three rows a band"
+
+
 def band_keys(sig: tuple[int, ...]) -> list[int]:
-    """One 63-bit key per band: two signatures sharing a key are near-duplicate candidates."""
-    keys = []
-    for band in range(BANDS):
-        rows = sig[band * ROWS : (band + 1) * ROWS]
-        data = band.to_bytes(1, "big") + b"".join(r.to_bytes(8, "big") for r in rows)
-        keys.append(int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 1)
-    return keys
+    """One non-zero 63-bit key per band: two signatures sharing a key are near-duplicate
+    candidates. (A multiplicative hash of the band's rows: these keys only pick candidates,
+    which the signatures then score, so speed matters more than a cryptographic spread.)"""
+    return [
+        ((sig[i] * _W0 ^ sig[i + 1] * _W1 ^ sig[i + 2] * _W2) + band) & _KEY_MASK or 1
+        for band, i in enumerate(range(0, SIGNATURE_SIZE, ROWS))
+    ]

@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler.extensions.crawl_state import CrawlState
-from snapshot_crawler.extract.fingerprint import band_keys, signature, similarity
+from snapshot_crawler.extract.fingerprint import signature, similarity
 from snapshot_crawler.state import CrawlStore, DuplicateIndex, Original
 from snapshot_crawler.urls import url_key
 
@@ -51,7 +51,7 @@ def find_original(
     if sig is None:  # a short text: exact matches only
         return None
     best: Match | None = None
-    for original, other in index.candidates(band_keys(sig)):
+    for original, other in index.candidates(sig):
         score = similarity(sig, other)
         better = best is None or score > best.similarity
         if score >= threshold and better and url_key(original.url) != own_url_key:
@@ -157,5 +157,4 @@ class DedupPipeline:
                 Original(adapter["url"], adapter["site"] or "", adapter["snapshot_time"]),
                 content_hash,
                 sig,
-                band_keys(sig) if sig else [],
             )

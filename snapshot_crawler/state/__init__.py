@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from snapshot_crawler import project_path
+from snapshot_crawler.extract.fingerprint import band_keys
 
 
 @dataclass(frozen=True)
@@ -123,21 +124,21 @@ class Original:
 
 
 class DuplicateIndex(Protocol):
-    """Fingerprints of the archived originals of every site, to find reposts across sites.
-    Keys are LSH band keys (``extract.fingerprint.band_keys``)."""
+    """Fingerprints of the archived originals of every site, to find reposts across sites:
+    content hashes, and MinHash signatures looked up by their LSH bands
+    (``extract.fingerprint``)."""
 
     def exact(self, content_hash: str) -> list[Original]:
         """Originals with exactly this content, oldest first."""
 
-    def candidates(self, keys: list[int]) -> list[tuple[Original, tuple[int, ...]]]:
-        """Originals sharing a band key with these, with their signatures, oldest first."""
+    def candidates(self, signature: tuple[int, ...]) -> list[tuple[Original, tuple[int, ...]]]:
+        """Originals sharing an LSH band with this signature, with theirs, oldest first."""
 
     def add(
         self,
         original: Original,
         content_hash: str,
         signature: tuple[int, ...] | None,
-        keys: list[int],
     ) -> None:
         """Index an original (signature None: matched exactly only)."""
 
@@ -156,8 +157,8 @@ class MemoryDuplicateIndex:
     def exact(self, content_hash: str) -> list[Original]:
         return [self._originals[i][0] for i in self._by_hash.get(content_hash, [])]
 
-    def candidates(self, keys: list[int]) -> list[tuple[Original, tuple[int, ...]]]:
-        found = sorted({i for key in keys for i in self._by_key.get(key, [])})
+    def candidates(self, signature: tuple[int, ...]) -> list[tuple[Original, tuple[int, ...]]]:
+        found = sorted({i for key in band_keys(signature) for i in self._by_key.get(key, [])})
         return [(self._originals[i][0], sig) for i in found if (sig := self._originals[i][2])]
 
     def add(
@@ -165,12 +166,11 @@ class MemoryDuplicateIndex:
         original: Original,
         content_hash: str,
         signature: tuple[int, ...] | None,
-        keys: list[int],
     ) -> None:
         index = len(self._originals)
         self._originals.append((original, content_hash, signature))
         self._by_hash.setdefault(content_hash, []).append(index)
-        for key in keys:
+        for key in band_keys(signature) if signature else []:
             self._by_key.setdefault(key, []).append(index)
 
     def close(self) -> None:
@@ -184,4 +184,4 @@ def open_duplicate_index(directory: str) -> DuplicateIndex:
         return MemoryDuplicateIndex()
     from .sqlite import SqliteDuplicateIndex
 
-    return SqliteDuplicateIndex(project_path(directory) / "duplicates.sqlite3")
+    return SqliteDuplicateIndex.shared(project_path(directory) / "duplicates.sqlite3")
