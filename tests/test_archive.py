@@ -162,5 +162,9 @@ def test_lines_archived_by_a_killed_run_are_recorded_in_the_state(tmp_path: Path
     assert state is not None
     for n in (1, 2, 3):
         assert state.store.article(f"https://news.example/{n}.html") is not None
+        # and as originals, so that a repost of them is still found
+        assert [o.url for o in state.duplicates.exact(f"h{n}")] == [
+            f"https://news.example/{n}.html"
+        ]
     assert restarted.stats is not None
     assert restarted.stats.get_value("snapshot/archive/recovered") == 3

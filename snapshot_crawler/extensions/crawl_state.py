@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,10 +17,12 @@ from snapshot_crawler.state import (
     DuplicateIndex,
     MemoryDuplicateIndex,
     MemoryStore,
+    Original,
     open_duplicate_index,
     open_store,
 )
 from snapshot_crawler.state.lock import SiteLock
+from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,21 @@ class CrawlState:
             crawler.signals.connect(extension.refuse_request, signal=signals.request_scheduled)
             crawler.signals.connect(extension.close_locked_out, signal=signals.spider_idle)
         return extension
+
+    def record_archived(
+        self, snapshot: Mapping[str, Any], sig: tuple[int, ...] | None, as_original: bool
+    ) -> None:
+        """Record a snapshot that reached the archive: its URL's new version in the store, and,
+        when ``as_original`` (it copies no other story), its fingerprint in the index."""
+        self.store.record_snapshot(
+            url_key(snapshot["url"]),
+            snapshot["content_hash"],
+            snapshot["snapshot_time"],
+            snapshot.get("publish_time"),
+        )
+        if as_original and not snapshot.get("duplicate_of"):
+            original = Original(snapshot["url"], snapshot["site"] or "", snapshot["snapshot_time"])
+            self.duplicates.add(original, snapshot["content_hash"], sig)
 
     def refuse_request(self, request: Request, spider: Spider) -> None:
         raise IgnoreRequest(f"site {self.site!r} is being crawled by another run")

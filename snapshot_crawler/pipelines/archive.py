@@ -27,7 +27,7 @@ from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import CrawlState
-from snapshot_crawler.state import CrawlStore
+from snapshot_crawler.extract.fingerprint import signature
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -115,25 +115,22 @@ class ArchiveWriter:
         self._fds.clear()
 
 
-def record_unknown_lines(path: Path, store: CrawlStore) -> int:
-    """Record in ``store`` every snapshot of an archive file that it does not know (a newer
-    line than its record of the URL); returns how many."""
+def record_unknown_lines(path: Path, state: CrawlState) -> int:
+    """Record in the crawl state every snapshot of an archive file that it does not know (a
+    newer line than its record of the URL); returns how many."""
     recorded = 0
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             if not line.endswith("\n"):
                 break  # a torn tail, cut off when the writer opens the file
             record = json.loads(line)
-            key = url_key(record["url"])
-            known = store.article(key)
+            known = state.store.article(url_key(record["url"]))
             if known is None or (
                 known.content_hash != record["content_hash"]
                 and datetime.fromisoformat(known.snapshot_time)
                 < datetime.fromisoformat(record["snapshot_time"])
             ):
-                store.record_snapshot(
-                    key, record["content_hash"], record["snapshot_time"], record["publish_time"]
-                )
+                state.record_archived(record, signature(record["content"]), as_original=True)
                 recorded += 1
     return recorded
 
@@ -166,7 +163,7 @@ class ArchivePipeline:
             return
         # the two newest files: a run killed just after midnight wrote into both
         for path in sorted((self.writer.directory / state.site).glob("*.jsonl"))[-2:]:
-            recorded = record_unknown_lines(path, state.store)
+            recorded = record_unknown_lines(path, state)
             if recorded:
                 self.stats.inc_value("snapshot/archive/recovered", recorded)
                 logger.warning(

@@ -78,6 +78,7 @@ class DedupPipeline:
     def __init__(
         self, state: CrawlState, policy: str, threshold: float, stats: StatsCollector
     ) -> None:
+        self.state = state
         self.store: CrawlStore = state.store
         self.index: DuplicateIndex = state.duplicates
         self.policy = policy
@@ -140,21 +141,10 @@ class DedupPipeline:
 
     def item_scraped(self, item: Any) -> None:
         adapter = ItemAdapter(item)
-        self.store.record_snapshot(
-            url_key(adapter["url"]),
-            adapter["content_hash"],
-            adapter["snapshot_time"],
-            adapter.get("publish_time"),
-        )
-        self.stats.inc_value("snapshot/dedup/recorded")
         content_hash = adapter["content_hash"]
         if content_hash in self._signatures:
             sig = self._signatures.pop(content_hash)
         else:
             sig = signature(adapter["content"])
-        if self.policy != "off" and not adapter.get("duplicate_of"):
-            self.index.add(
-                Original(adapter["url"], adapter["site"] or "", adapter["snapshot_time"]),
-                content_hash,
-                sig,
-            )
+        self.state.record_archived(adapter, sig, as_original=self.policy != "off")
+        self.stats.inc_value("snapshot/dedup/recorded")
