@@ -12,6 +12,7 @@ import gzip
 import html
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -215,28 +216,21 @@ class NewsSite:
         )
 
     def sitemap(self) -> str:
-        entries = "".join(
+        return urlset(
             f"<url><loc>{self.url(a.path)}</loc><lastmod>{a.modified.isoformat()}</lastmod></url>"
             for a in self.via("sitemap")
         )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-        )
 
     def news_sitemap(self) -> str:
-        entries = "".join(
-            f"<url><loc>{self.url(a.path)}</loc><news:news><news:publication>"
-            "<news:name>测试新闻网</news:name><news:language>zh</news:language>"
-            f"</news:publication><news:publication_date>{a.published.isoformat()}"
-            f"</news:publication_date><news:title>新闻{a.slug}</news:title></news:news></url>"
-            for a in self.via("news-sitemap")
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            f"{entries}</urlset>"
+        return urlset(
+            (
+                f"<url><loc>{self.url(a.path)}</loc><news:news><news:publication>"
+                "<news:name>测试新闻网</news:name><news:language>zh</news:language>"
+                f"</news:publication><news:publication_date>{a.published.isoformat()}"
+                f"</news:publication_date><news:title>新闻{a.slug}</news:title></news:news></url>"
+                for a in self.via("news-sitemap")
+            ),
+            ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"',
         )
 
     def rss(self) -> str:
@@ -262,3 +256,12 @@ class NewsSite:
             f"<title>测试新闻网</title><updated>{datetime.now(timezone.utc).isoformat()}</updated>"
             f"{entries}</feed>"
         )
+
+
+def urlset(entries: Iterable[str], namespaces: str = "") -> str:
+    """A sitemap of these ``<url>`` entries."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{namespaces}>'
+        f"{''.join(entries)}</urlset>"
+    )

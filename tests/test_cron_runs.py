@@ -206,10 +206,16 @@ def test_an_edit_inside_the_recheck_window_is_version_2_outside_not_fetched(cron
     assert cron.runs_log()[-1]["updated"] == 2
 
 
-def test_killed_runs_resume_and_archive_every_article_once(cron: Cron) -> None:
-    slugs = seed(cron.site, per_kind=6)
+def slow_site(cron: Cron, per_kind: int) -> list[str]:
+    """Seed a site whose article pages take 0.2 s, two at a time: a crawl of some seconds."""
+    slugs = seed(cron.site, per_kind)
     cron.site.article_delay = 0.2
     cron.site.site_file(cron.work, CONCURRENT_REQUESTS_PER_DOMAIN=2)
+    return slugs
+
+
+def test_killed_runs_resume_and_archive_every_article_once(cron: Cron) -> None:
+    slugs = slow_site(cron, per_kind=6)
 
     killed = cron.start()
     cron.wait_for_archive(4, killed)
@@ -235,9 +241,7 @@ def test_killed_runs_resume_and_archive_every_article_once(cron: Cron) -> None:
 
 
 def test_an_overlapping_run_exits_at_once_with_its_status(cron: Cron) -> None:
-    slugs = seed(cron.site, per_kind=4)
-    cron.site.article_delay = 0.2
-    cron.site.site_file(cron.work, CONCURRENT_REQUESTS_PER_DOMAIN=2)
+    slugs = slow_site(cron, per_kind=4)
     first = cron.start()
     cron.wait_for_archive(1, first)
 
