@@ -225,3 +225,35 @@ def test_article_markup_carried_by_a_script_payload_is_found() -> None:
     page = f"<html><body><h1>Budget approved</h1><div id=app></div><script>self.__next_f.push({payload})</script></body></html>"
     content = extract(page)["content"] or ""
     assert content.count("council approved") == 6 and "<p>" not in content
+
+
+def test_text_after_an_early_closing_html_tag_is_still_the_page() -> None:
+    # a header template closed the document before the article; browsers show what follows
+    page = (
+        '<html><body><div class="header"><a href="/">首页</a></div></body></html>'
+        '<div class="content"><div id="article"><h1>关于批准决议的公告</h1>'
+        "<p>会议听取了有关方面的说明,并对议案进行了审议,同意全国人民代表大会财政经济委员会在审查报告中提出的建议。"
+        "会议决定批准该项议案,并要求有关部门认真做好实施工作,按期报告进展情况。</p></div></div>"
+    )
+    assert extract(page)["content"].startswith("会议听取了有关方面的说明")
+
+
+def test_a_gallery_gives_every_caption_its_script_keeps() -> None:
+    captions = [
+        f"第{n}张图:草原上的牧民赶着羊群转场,远处是连绵的雪山与湖泊,景色壮美。" for n in range(1, 6)
+    ]
+
+    def gallery(kept: list[str]) -> str:
+        payload = json.dumps({"count": len(kept), "sub_abstracts": kept})
+        script = f"var BASE_DATA = {{}}; BASE_DATA.gallery = JSON.parse({json.dumps(payload)});"
+        return (
+            f"<html><head><title>草原转场</title><script>{script}</script></head><body>"
+            f'<h1>草原转场</h1><div class="gallery"><span>1/5</span><p>{captions[0]}</p></div>'
+            "</body></html>"
+        )
+
+    assert extract(gallery(captions))["content"] == "\n".join(captions)
+    # a list that does not begin with the caption shown is some other data
+    other = ["另一组图片的说明文字,与本页展示的这一张图并不相同。", *captions[1:]]
+    shown_only = extract(gallery(other))["content"]
+    assert shown_only.endswith(captions[0]) and "第2张图" not in shown_only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TypedDict
@@ -87,6 +88,7 @@ _EN_BYLINE_LINE = re.compile(
 _REPOST_LINE = re.compile(r"^(本文)?(转载|转)自\s*[:：]")
 # A JSON string literal that holds paragraph markup, escaped or not.
 _JSON_MARKUP = re.compile(r'"((?:[^"\\]|\\.){0,200000}?(?:\\u003c|<)p[\s>\\](?:[^"\\]|\\.){200,})"')
+_JSON_PARSE_ARGUMENT = re.compile(r'JSON\.parse\("((?:[^"\\]|\\.){100,})"\)')
 _SCRIPTED_BODY_BELOW = 200  # characters of body text under which scripts are searched for it
 _ZONE_BEFORE = 12
 _TAIL_AFTER = 6
@@ -163,7 +165,7 @@ def extract_article(
     if len(declared_body) > 2 * len(content):
         content = declared_body
     if len(content) < _SCRIPTED_BODY_BELOW:
-        content = max(content, _scripted_body(root), key=len)
+        content = max(content, _scripted_body(root), _gallery_captions(root, content), key=len)
     declared_lang = root.get("lang") or meta.get("content-language") or meta.get("og:locale")
     language = detect_language(declared_lang, content)
     tz = site_tz or (_page_zone(meta, ld, url, language) if infer_tz else None) or default_tz
@@ -275,6 +277,37 @@ def _scripted_body(root: html.HtmlElement) -> str:
             if len(text) > len(best):
                 best = text
     return best
+
+
+def _gallery_captions(root: html.HtmlElement, shown: str) -> str:
+    """A picture gallery's text: it shows one caption, and its script keeps them all, as a
+    list of strings in JSON (``JSON.parse("...")``) whose first is the one shown."""
+    if not shown:
+        return ""
+    best: list[str] = []
+    for script in root.iter("script"):
+        for literal in _JSON_PARSE_ARGUMENT.findall(script.text or ""):
+            try:
+                data = json.loads(json.loads(f'"{literal}"'))
+            except ValueError:
+                continue
+            for strings in _string_lists(data):
+                texts = [clean_line(t) for t in strings]
+                shows_first = bool(texts) and len(texts[0]) >= 10 and texts[0][:30] in shown
+                if shows_first and len(texts) > len(best):
+                    best = texts
+    return "\n".join(t for t in best if t)
+
+
+def _string_lists(data: object) -> Iterator[list[str]]:
+    """Every list of strings in a JSON document."""
+    if isinstance(data, dict):
+        data = list(data.values())
+    if isinstance(data, list):
+        if data and all(isinstance(item, str) for item in data):
+            yield data
+        for item in data:
+            yield from _string_lists(item)
 
 
 def _links(root: html.HtmlElement, base_url: str) -> list[str]:

@@ -43,9 +43,15 @@ _SLUG_LENGTH = 40
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+# Closing body and html tags: browsers keep what follows one (pages built from templates put a
+# header's </html> before the article), libxml2 drops it.
+_END_OF_DOCUMENT = re.compile(r"</(?:body|html)\s*>", re.I)
+
+
 def parse_html(text: str) -> html.HtmlElement:
     """An lxml tree for any page, even an empty or broken one."""
     try:
+        text = _END_OF_DOCUMENT.sub("", text)
         return html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, ValueError):
         return html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
