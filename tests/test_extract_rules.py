@@ -235,7 +235,7 @@ def test_text_after_an_early_closing_html_tag_is_still_the_page() -> None:
         "<p>会议听取了有关方面的说明,并对议案进行了审议,同意全国人民代表大会财政经济委员会在审查报告中提出的建议。"
         "会议决定批准该项议案,并要求有关部门认真做好实施工作,按期报告进展情况。</p></div></div>"
     )
-    assert extract(page)["content"].startswith("会议听取了有关方面的说明")
+    assert (extract(page)["content"] or "").startswith("会议听取了有关方面的说明")
 
 
 def test_a_gallery_gives_every_caption_its_script_keeps() -> None:
@@ -255,5 +255,5 @@ def test_a_gallery_gives_every_caption_its_script_keeps() -> None:
     assert extract(gallery(captions))["content"] == "\n".join(captions)
     # a list that does not begin with the caption shown is some other data
     other = ["另一组图片的说明文字,与本页展示的这一张图并不相同。", *captions[1:]]
-    shown_only = extract(gallery(other))["content"]
+    shown_only = extract(gallery(other))["content"] or ""
     assert shown_only.endswith(captions[0]) and "第2张图" not in shown_only
