@@ -73,6 +73,13 @@ class Snapshot:
     """How close the copy is to ``duplicate_of``: 1.0 for the same text, else the estimated
     Jaccard similarity of their shingles; null for an original."""
 
+    warc_file: str | None = None
+    """The WARC file holding the raw capture (relative to ``SNAPSHOT_WARC_DIR``); null when
+    none was written (a replay, WARC capture off)."""
+
+    warc_record_id: str | None = None
+    """The ``WARC-Record-ID`` of the capture's response (or revisit) record in ``warc_file``."""
+
     site: str | None = None
     """The name of the site file the page was crawled with, else the page's host."""
 

@@ -34,8 +34,12 @@ COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Answers replayed requests (scrapy replay) from saved files; passes every other request on.
-DOWNLOADER_MIDDLEWARES = {"snapshot_crawler.replay.ReplayDownloaderMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    # answers replayed requests (scrapy replay) from saved files; passes every other one on
+    "snapshot_crawler.replay.ReplayDownloaderMiddleware": 50,
+    # writes raw captures to WARC, after every other middleware has had the response
+    "snapshot_crawler.middlewares.capture.WarcCaptureMiddleware": 60,
+}
 # Skips article pages the crawl state already holds (SNAPSHOT_INCREMENTAL_ENABLED).
 SPIDER_MIDDLEWARES = {"snapshot_crawler.middlewares.incremental.IncrementalMiddleware": 950}
 EXTENSIONS = {
@@ -116,6 +120,16 @@ SNAPSHOT_ARCHIVE_ENABLED = True
 SNAPSHOT_ARCHIVE_DIR = "archive"
 # fsync after every line: survives power loss, not only a killed process, at a cost in speed.
 SNAPSHOT_ARCHIVE_FSYNC = False
+
+# Raw captures: article responses written to gzipped WARC files (request, response or, for an
+# unchanged page, revisit records), <dir>/<site>/<site>-<time>.warc.gz; relative paths are
+# taken from the project directory.
+SNAPSHOT_WARC_ENABLED = True
+SNAPSHOT_WARC_DIR = "warc"
+# Capture every response (lists, feeds, sitemaps too), not only article pages.
+SNAPSHOT_WARC_ALL = False
+# A new WARC file is started once the current one has this many bytes.
+SNAPSHOT_WARC_MAX_SIZE = 1024 * 1024 * 1024
 
 # Without site patterns, a page is an article when its body has at least this many characters.
 SNAPSHOT_ARTICLE_MIN_CHARS = 200

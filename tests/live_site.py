@@ -55,6 +55,12 @@ class NewsSite:
     """Slugs of articles that answer 503 for now."""
     blank: set[str] = field(default_factory=set)
     """Slugs of articles whose pages are empty for now."""
+    gate: threading.Event = field(default_factory=threading.Event)
+    """Article pages wait until it is set (it is, unless a test clears it to hold a crawl)."""
+
+    def __post_init__(self) -> None:
+        self.gate.set()
+
     root: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -149,6 +155,7 @@ class NewsSite:
                 return 503, "text/html", b"<h1>Service Unavailable</h1>"
             if article.slug in self.blank:
                 return 200, "text/html", b"<html><head><title></title></head><body></body></html>"
+            self.gate.wait(timeout=60)
             time.sleep(self.article_delay)
             return 200, "text/html; charset=utf-8", self.article_page(article).encode()
         pages = {

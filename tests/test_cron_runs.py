@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import ROOT
 from tests.live_site import CST, VIA, NewsSite
+from tests.test_warc import warcio_cli
 
 OLD = datetime(2024, 2, 14, 5, 21, tzinfo=CST)  # long outside any re-check window
 
@@ -43,6 +45,7 @@ class Cron:
             f"SNAPSHOT_STATE_DIR={self.work / 'state'}",
             f"SNAPSHOT_ARCHIVE_DIR={self.work / 'archive'}",
             f"SNAPSHOT_RUNS_LOG={self.work / 'runs.jsonl'}",
+            f"SNAPSHOT_WARC_DIR={self.work / 'warc'}",
             *settings,
         ):
             args += ["-s", setting]
@@ -132,6 +135,24 @@ def test_a_second_run_over_an_unchanged_site_requests_no_known_article(cron: Cro
     assert (summary["status"], summary["exit_status"], summary["articles_found"]) == ("ok", 0, 11)
 
 
+def test_article_pages_are_captured_in_warc_as_http_exchanges(cron: Cron) -> None:
+    seed(cron.site, per_kind=1)
+    ok(cron.run())
+    (warc,) = (cron.work / "warc" / "live").glob("*.warc.gz")
+    with warc.open("rb") as f:
+        captured = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(f)
+        ]
+    articles = sorted(cron.site.url(p) for p in cron.site.article_requests())
+    assert sorted(url for kind, url in captured if kind == "response") == articles
+    assert sorted(url for kind, url in captured if kind == "request") == articles
+    check = warcio_cli("check", "-v", str(warc))
+    assert check.returncode == 0 and "fail" not in check.stdout, check.stdout + check.stderr
+    by_url = {r["url"]: r for r in cron.archived()}
+    assert set(by_url) == set(articles)
+    assert all(r["warc_file"] == f"live/{warc.name}" for r in by_url.values())
+
+
 def test_new_articles_are_found_through_each_discovery_kind(cron: Cron) -> None:
     seed(cron.site)
     ok(cron.run())
@@ -206,10 +227,11 @@ def test_an_edit_inside_the_recheck_window_is_version_2_outside_not_fetched(cron
     assert cron.runs_log()[-1]["updated"] == 2
 
 
-def slow_site(cron: Cron, per_kind: int) -> list[str]:
-    """Seed a site whose article pages take 0.2 s, two at a time: a crawl of some seconds."""
+def slow_site(cron: Cron, per_kind: int, delay: float = 0.2) -> list[str]:
+    """Seed a site whose article pages take ``delay`` seconds, two at a time: a crawl of
+    some seconds."""
     slugs = seed(cron.site, per_kind)
-    cron.site.article_delay = 0.2
+    cron.site.article_delay = delay
     cron.site.site_file(cron.work, CONCURRENT_REQUESTS_PER_DOMAIN=2)
     return slugs
 
@@ -241,9 +263,13 @@ def test_killed_runs_resume_and_archive_every_article_once(cron: Cron) -> None:
 
 
 def test_an_overlapping_run_exits_at_once_with_its_status(cron: Cron) -> None:
-    slugs = slow_site(cron, per_kind=4)
+    slugs = seed(cron.site, per_kind=2)
+    cron.site.gate.clear()  # article pages hang: the first run is held mid-crawl
     first = cron.start()
-    cron.wait_for_archive(1, first)
+    deadline = time.monotonic() + 60
+    while not cron.site.article_requests():
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
 
     started = time.monotonic()
     second = subprocess.run(cron.command(), cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -251,6 +277,7 @@ def test_an_overlapping_run_exits_at_once_with_its_status(cron: Cron) -> None:
     assert second.returncode == 75, second.stderr[-3000:]
     assert f"Another crawl of site 'live' is running (pid {first.pid}" in second.stderr
     assert first.poll() is None, "the first run must still be going: the second did not wait"
+    cron.site.gate.set()
     _, stderr = first.communicate(timeout=60)
     assert first.returncode == 0, stderr[-3000:]
 
@@ -316,6 +343,7 @@ def test_crawlall_crawls_every_enabled_site_in_one_process(tmp_path: Path) -> No
             f"SNAPSHOT_STATE_DIR={tmp_path / 'state'}",
             f"SNAPSHOT_ARCHIVE_DIR={tmp_path / 'archive'}",
             f"SNAPSHOT_RUNS_LOG={tmp_path / 'runs.jsonl'}",
+            f"SNAPSHOT_WARC_DIR={tmp_path / 'warc'}",
         ):
             args += ["-s", setting]
         result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -33,6 +33,8 @@ def crawl_demo(archive: Path, *settings: str) -> subprocess.CompletedProcess[str
         "-s",
         f"SNAPSHOT_RUNS_LOG={archive / 'runs.jsonl'}",
         "-s",
+        f"SNAPSHOT_WARC_DIR={archive / 'warc'}",
+        "-s",
         "LOG_LEVEL=INFO",
     ]
     for setting in settings:

@@ -20,7 +20,7 @@ from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.extract.fingerprint import signature, similarity
-from snapshot_crawler.state import CrawlStore, DuplicateIndex, Original
+from snapshot_crawler.state import CrawlStore, DuplicateIndex, MemoryDuplicateIndex, Original
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,9 @@ class DedupPipeline:
         self.stats = stats
         self._signatures: dict[str, tuple[int, ...] | None] = {}
         """Signatures of items on their way to the archive, by content hash: computed once."""
+        self._in_flight = MemoryDuplicateIndex()
+        """Originals that passed this stage but have not reached the archive yet: items move
+        through the stages concurrently, and a copy right behind its original must find it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -102,6 +105,8 @@ class DedupPipeline:
         threshold = settings.getfloat("SNAPSHOT_NEAR_DUPLICATE_SIMILARITY")
         pipeline = cls(state, policy, threshold, crawler.stats)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_left, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_left, signal=signals.item_error)
         return pipeline
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -124,9 +129,14 @@ class DedupPipeline:
 
     def mark_copy(self, adapter: ItemAdapter, key: str) -> None:
         """Mark (or drop) the item when its text copies an archived original."""
-        sig = self._signatures[adapter["content_hash"]] = signature(adapter["content"])
-        match = find_original(self.index, key, adapter["content_hash"], sig, self.threshold)
+        content_hash = adapter["content_hash"]
+        sig = self._signatures[content_hash] = signature(adapter["content"])
+        match = find_original(self.index, key, content_hash, sig, self.threshold) or find_original(
+            self._in_flight, key, content_hash, sig, self.threshold
+        )
         if match is None:
+            original = Original(adapter["url"], adapter["site"] or "", adapter["snapshot_time"])
+            self._in_flight.add(original, content_hash, sig)
             return
         kind = "exact" if match.similarity == 1.0 else "near"
         self.stats.inc_value(f"snapshot/duplicates/{kind}")
@@ -147,4 +157,11 @@ class DedupPipeline:
         else:
             sig = signature(adapter["content"])
         self.state.record_archived(adapter, sig, as_original=self.policy != "off")
+        self._in_flight.discard(adapter["url"])
         self.stats.inc_value("snapshot/dedup/recorded")
+
+    def item_left(self, item: Any) -> None:
+        """A later stage dropped the item, or failed: it is no original after all."""
+        adapter = ItemAdapter(item)
+        self._in_flight.discard(adapter["url"])
+        self._signatures.pop(adapter.get("content_hash") or "", None)

@@ -228,6 +228,7 @@ class NewsSpider(scrapy.Spider):
         """The item for an article page; the pipelines normalize it and set its hash."""
         fields = page.fields
         requested = response.meta.get("redirect_urls", [response.url])[0]
+        capture = response.meta.get("snapshot_warc_record")
         return Snapshot(
             url=requested,
             final_url=response.url if response.url != requested else None,
@@ -243,14 +244,16 @@ class NewsSpider(scrapy.Spider):
             language=fields["language"],
             related=[RelatedLink(title=r["title"], url=r["url"]) for r in fields["related"]],
             snapshot_time=fetched.isoformat(),
+            warc_file=capture.file if capture else None,
+            warc_record_id=capture.record_id if capture else None,
             site=self.site.name or urlsplit(requested).hostname or "local",
         )
 
     def snapshot_time(self, response: Response) -> datetime:
         """When the page was fetched: now, or the time a replayed capture carries in its meta."""
         given = response.meta.get("snapshot_time")
-        if given:
-            return datetime.fromisoformat(given)
+        if given:  # in the crawl's zone, as a live crawl gives it (WARC dates are UTC)
+            return datetime.fromisoformat(given).astimezone(self.tz)
         return datetime.now(self.tz).replace(microsecond=0)
 
     def page_kind(self, url: str) -> str | None:

@@ -9,10 +9,11 @@ when its content did. SQLite keeps it across runs by default (a file per site un
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from snapshot_crawler import project_path
 from snapshot_crawler.extract.fingerprint import band_keys
+from snapshot_crawler.warc import Capture
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ class CrawlStore(Protocol):
     def article_count(self) -> int:
         """How many article URLs the archive holds."""
 
+    def capture(self, url_key: str) -> Capture | None:
+        """The last WARC capture of the URL that holds its payload, if any."""
+
+    def record_capture(self, url_key: str, capture: Capture) -> None:
+        """Record a WARC capture of the URL (its response record)."""
+
     def close(self) -> None:
         """Release the store's resources."""
 
@@ -82,6 +89,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._articles: dict[str, ArticleRecord] = {}
+        self._captures: dict[str, Capture] = {}
 
     def article(self, url_key: str) -> ArticleRecord | None:
         return self._articles.get(url_key)
@@ -100,8 +108,15 @@ class MemoryStore:
     def article_count(self) -> int:
         return len(self._articles)
 
+    def capture(self, url_key: str) -> Capture | None:
+        return self._captures.get(url_key)
+
+    def record_capture(self, url_key: str, capture: Capture) -> None:
+        self._captures[url_key] = capture
+
     def close(self) -> None:
         self._articles.clear()
+        self._captures.clear()
 
 
 def open_store(directory: str, site: str, reset: bool = False) -> CrawlStore:
@@ -147,12 +162,14 @@ class DuplicateIndex(Protocol):
 
 
 class MemoryDuplicateIndex:
-    """Duplicates within one run only."""
+    """Duplicates within one run only (and the originals on their way to the archive)."""
 
     def __init__(self) -> None:
-        self._originals: list[tuple[Original, str, tuple[int, ...] | None]] = []
+        self._originals: dict[int, tuple[Original, str, tuple[int, ...] | None]] = {}
+        self._by_url: dict[str, list[int]] = {}
         self._by_hash: dict[str, list[int]] = {}
         self._by_key: dict[int, list[int]] = {}
+        self._next_id = 0
 
     def exact(self, content_hash: str) -> list[Original]:
         return [self._originals[i][0] for i in self._by_hash.get(content_hash, [])]
@@ -167,14 +184,32 @@ class MemoryDuplicateIndex:
         content_hash: str,
         signature: tuple[int, ...] | None,
     ) -> None:
-        index = len(self._originals)
-        self._originals.append((original, content_hash, signature))
-        self._by_hash.setdefault(content_hash, []).append(index)
-        for key in band_keys(signature) if signature else []:
-            self._by_key.setdefault(key, []).append(index)
+        index = self._next_id
+        self._next_id += 1
+        self._originals[index] = (original, content_hash, signature)
+        self._by_url.setdefault(original.url, []).append(index)
+        for table, key in self._keys(content_hash, signature):
+            table.setdefault(key, []).append(index)
+
+    def discard(self, url: str) -> None:
+        """Forget the originals of this URL."""
+        for index in self._by_url.pop(url, []):
+            _, content_hash, signature = self._originals.pop(index)
+            for table, key in self._keys(content_hash, signature):
+                table[key].remove(index)
+                if not table[key]:
+                    del table[key]
+
+    def _keys(
+        self, content_hash: str, signature: tuple[int, ...] | None
+    ) -> list[tuple[dict[Any, list[int]], Any]]:
+        """The (table, key) pairs an original is filed under."""
+        bands = band_keys(signature) if signature else []
+        return [(self._by_hash, content_hash), *((self._by_key, key) for key in bands)]
 
     def close(self) -> None:
-        self._originals.clear()
+        for table in (self._originals, self._by_url, self._by_hash, self._by_key):
+            table.clear()
 
 
 def open_duplicate_index(directory: str) -> DuplicateIndex:

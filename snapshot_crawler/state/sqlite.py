@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from snapshot_crawler.extract.fingerprint import band_keys
+from snapshot_crawler.warc import Capture
 
 from . import ArticleRecord, Original, next_record
 
@@ -27,7 +28,15 @@ CREATE TABLE IF NOT EXISTS articles (
     first_snapshot_time TEXT NOT NULL,
     publish_time TEXT,
     fetched_time TEXT NOT NULL
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS captures (
+    url_key TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    date TEXT NOT NULL,
+    file TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _COLUMNS = "content_hash, version, snapshot_time, first_snapshot_time, publish_time, fetched_time"
 
@@ -53,7 +62,7 @@ class SqliteStore:
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     def article(self, url_key: str) -> ArticleRecord | None:
         row = self._db.execute(
@@ -79,6 +88,26 @@ class SqliteStore:
     def article_count(self) -> int:
         count: int = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
         return count
+
+    def capture(self, url_key: str) -> Capture | None:
+        row = self._db.execute(
+            "SELECT record_id, payload_digest, uri, date, file FROM captures WHERE url_key = ?",
+            (url_key,),
+        ).fetchone()
+        return Capture(*row) if row else None
+
+    def record_capture(self, url_key: str, capture: Capture) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                url_key,
+                capture.record_id,
+                capture.payload_digest,
+                capture.uri,
+                capture.date,
+                capture.file,
+            ),
+        )
 
     def close(self) -> None:
         self._db.close()
