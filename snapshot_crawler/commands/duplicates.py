@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from snapshot_crawler import project_path
-
-
-def archive_records(directory: Path) -> Iterator[dict[str, Any]]:
-    """Every snapshot of an archive folder (``<site>/<day>.jsonl``); a torn last line is skipped."""
-    for path in sorted(directory.glob("*/*.jsonl")):
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+from snapshot_crawler.pipelines.archive import archive_records
 
 
 def _brief(record: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,15 @@ def dumps_line(record: dict[str, Any]) -> bytes:
     line-oriented readers (Python's ``str.splitlines``, JavaScript) take them as line breaks."""
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+
+
+def archive_records(directory: Path) -> Iterator[dict[str, Any]]:
+    """Every snapshot of an archive folder (``<site>/<day>.jsonl``); a torn last line is skipped."""
+    for path in sorted(directory.glob("*/*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.endswith("\n"):
+                    yield json.loads(line)
 
 
 def repair_torn_tail(path: Path) -> int:
