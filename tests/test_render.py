@@ -63,7 +63,7 @@ def test_html_is_standalone_escaped_and_carries_every_field() -> None:
     assert tree.findtext(".//h1") == '<script>alert("x")</script>标题'
     assert not tree.xpath("//*[@src]") and not tree.xpath("//link")  # no remote asset
     assert tree.xpath("//meta[@name='viewport']")
-    text = "".join(tree.itertext())
+    text = "".join(str(t) for t in tree.itertext())
     for value in ("类别:国内", "2024-02-14 05:21:00", "本文转自:经济日报", "金观平", "08:45:06"):
         assert value in text
     assert tree.xpath("//a/@href") == ['https://a.example/"x']
