@@ -9,7 +9,7 @@ import pytest
 
 from snapshot_crawler.extract.article import extract_article
 from snapshot_crawler.extract.dates import date_in_url, parse_datetime
-from snapshot_crawler.extract.encoding import decode_html
+from snapshot_crawler.extract.encoding import decode_html, looks_binary
 from snapshot_crawler.extract.metadata import split_names, strip_title_suffix
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -169,3 +169,13 @@ def test_site_selectors_override_generic_rules() -> None:
 def test_broken_pages_do_not_crash(body: bytes) -> None:
     page = extract_article(body, "https://news.example/x.html", now=NOW, default_tz=SHANGHAI)
     assert page.fields["authors"] == [] or isinstance(page.fields["authors"], list)
+
+
+def test_binary_bodies_are_told_from_text() -> None:
+    assert looks_binary(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3") and looks_binary(
+        b"\xff\xd8\xff\xe0\x00\x10JFIF"
+    )
+    assert looks_binary(bytes(range(32)) * 10)  # control bytes throughout
+    assert not looks_binary("<html><p>正文</p></html>".encode("gbk"))
+    assert not looks_binary("<p>\x1b$B日本語\x1b(B</p>".encode())  # ISO-2022's ESC is text
+    assert not looks_binary("<p>正文</p>".encode("utf-16"))  # NULs explained by the BOM

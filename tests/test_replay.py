@@ -64,3 +64,15 @@ def test_a_folder_of_pages_replays_every_page_and_writes_no_archive(tmp_path: Pa
     assert len(replayed) == len(list(pages.glob("*.html"))) == 6
     assert all(str(item["url"]).startswith("file://") for item in replayed)
     assert not (tmp_path / "archive").exists()
+
+
+def test_a_binary_file_labelled_html_gives_no_snapshot(tmp_path: Path) -> None:
+    # a PDF and a PNG served as text/html: skipped and counted, not archived as garbage text
+    (tmp_path / "report.html").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    shutil.copy(ARTICLE, tmp_path / "article.html")
+    out = tmp_path / "items.jsonl"
+    result = replay(tmp_path, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [str(item["url"]).rsplit("/", 1)[1] for item in items(out)] == ["article.html"]
+    assert "'snapshot/pages/not_text': 2" in result.stderr

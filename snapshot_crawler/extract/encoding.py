@@ -27,6 +27,33 @@ _ALIASES = {"x-gbk": "gbk", "x-sjis": "shift_jis"}
 _MAX_INVALID_SHARE = 0.02
 
 
+# Files that servers do label text/html: PDF, PNG, GIF, JPEG, ZIP (and office files), gzip,
+# RIFF (WebP, AVI), WebAssembly.
+_BINARY_MAGIC = (
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00asm",
+)
+# C0 controls that no text encoding of a web page uses (tab, newlines, form feed and the ESC
+# of ISO-2022 are fine), as in the WHATWG MIME sniffing "binary data byte" set.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_SNIFF_BYTES = 4096
+
+
+def looks_binary(body: bytes) -> bool:
+    """Whether a response is no text at all (a PDF or image labelled text/html): a known file
+    signature, or control bytes among its first bytes, unless a UTF-16 BOM explains them."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    head = body[:_SNIFF_BYTES]
+    return head.startswith(_BINARY_MAGIC) or len(_BINARY_BYTES.findall(head)) > len(head) // 100
+
+
 def charset_name(label: str | None) -> str | None:
     """The Python codec for a charset label, widened to its superset; None when unknown."""
     if not label:

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from snapshot_crawler.extract.article import Page, extract_article
+from snapshot_crawler.extract.encoding import looks_binary
 from snapshot_crawler.extract.feeds import parse_w3c_datetime, read_feed
 from snapshot_crawler.items import RelatedLink, Snapshot
 from snapshot_crawler.middlewares.incremental import DISCOVERY_KINDS
@@ -128,8 +129,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         stats = self.stats
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
             stats.inc_value("snapshot/pages/not_text")
+            logger.warning("Not a text page, skipped: %s", response.url)
             return
         # a replayed page was saved because it is an article; nothing is followed from it
         kind = "article" if self.replay else self.page_kind(response.url)
