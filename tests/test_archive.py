@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from snapshot_crawler.pipelines.archive import (
     dumps_line,
     repair_torn_tail,
 )
+from snapshot_crawler.pipelines.normalize import NormalizePipeline
 from tests.conftest import ROOT
 from tests.pipeline_helpers import make_crawler
 
@@ -168,3 +170,47 @@ def test_lines_archived_by_a_killed_run_are_recorded_in_the_state(tmp_path: Path
         ]
     assert restarted.stats is not None
     assert restarted.stats.get_value("snapshot/archive/recovered") == 3
+
+
+def test_hostile_text_leaves_every_line_valid_json(tmp_path: Path) -> None:
+    """Control characters, lone surrogates, line separators and a 1 MB title, through the
+    normalize and archive stages: each line parses with json.loads and with jq."""
+    crawler = make_crawler({"SNAPSHOT_ARCHIVE_DIR": str(tmp_path)})
+    normalize = NormalizePipeline.from_crawler(crawler)
+    archive = ArchivePipeline.from_crawler(crawler)
+    hostile = "\x00\x07\x1b[31m\ud800\udfff\u2028\u2029\x85\ufeff\u200b"
+    snapshots = [
+        Snapshot(
+            url="https://news.example/\udcff.html",  # a manifest URL no stage cleans
+            title=f"标题{hostile}" + "长" * 1_000_000,
+            content=f"第一段{hostile}正文\u2028第二段\u2029第三段\r\n第四段",
+            authors=[f"作者{hostile}"],
+            snapshot_time="2024-02-14T08:45:06+08:00",
+            site="site",
+        ),
+        Snapshot(
+            url="https://news.example/2.html",
+            title="普通标题",
+            content="普通正文。",
+            snapshot_time="2024-02-14T08:45:06+08:00",
+            site="site",
+        ),
+    ]
+    for snapshot in snapshots:
+        archive.process_item(normalize.process_item(snapshot))
+    archive.close_spider()
+    path = tmp_path / "site" / "2024-02-14.jsonl"
+    lines = path.read_bytes().split(b"\n")[:-1]
+    assert len(lines) == 2
+    first = json.loads(lines[0])
+    assert first["title"].startswith("标题") and len(first["title"]) > 1_000_000
+    text = first["title"] + first["content"] + first["authors"][0]
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\u200b]", text)
+    assert first["content"].split("\n")[-3:] == ["第二段", "第三段", "第四段"]
+    assert first["url"] == "https://news.example/\ufffd.html"
+    jq = subprocess.run(["jq", "-c", ".url", str(path)], capture_output=True, text=True)
+    assert jq.returncode == 0, jq.stderr
+    assert jq.stdout.splitlines() == [
+        '"https://news.example/\ufffd.html"',
+        '"https://news.example/2.html"',
+    ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +36,16 @@ logger = logging.getLogger(__name__)
 _TAIL_CHUNK = 65536
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps_line(record: dict[str, Any]) -> bytes:
     """One archive line: UTF-8 JSON, non-ASCII unescaped, but U+2028/U+2029 escaped because
-    line-oriented readers (Python's ``str.splitlines``, JavaScript) take them as line breaks."""
+    line-oriented readers (Python's ``str.splitlines``, JavaScript) take them as line breaks.
+    A lone surrogate (from a field no stage cleans, such as a URL given in a manifest) cannot be
+    UTF-8: it becomes U+FFFD, so that the line stays readable by every JSON parser."""
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
 
 
