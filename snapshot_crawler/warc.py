@@ -25,6 +25,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
+from snapshot_crawler.files import append_whole
+
 logger = logging.getLogger(__name__)
 
 
@@ -164,9 +166,7 @@ class WarcWriter:
 
     def _append(self, site: str, data: bytes) -> Path:
         path, fd = self._files.get(site) or self._open(site)
-        written = os.write(fd, data)
-        if written != len(data):  # a short write (disk full) must not leave a torn record
-            raise OSError(f"short write to {path}: {written} of {len(data)} bytes")
+        append_whole(fd, data)
         if os.fstat(fd).st_size >= self.max_size:
             os.close(fd)
             del self._files[site]

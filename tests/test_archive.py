@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -214,3 +218,69 @@ def test_hostile_text_leaves_every_line_valid_json(tmp_path: Path) -> None:
         '"https://news.example/\ufffd.html"',
         '"https://news.example/2.html"',
     ]
+
+
+# Fills the archive up to a file size limit (as a full disk would), then, the limit lifted,
+# writes once more.
+DISK_FULL = """
+import resource, signal, sys
+from pathlib import Path
+from snapshot_crawler.pipelines.archive import ArchiveWriter
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+writer = ArchiveWriter(Path(sys.argv[1]))
+_, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (30000, hard))
+written = 0
+try:
+    while True:
+        writer.write("site", "2024-02-14T08:45:06+08:00", {"n": written, "content": "正文" * 700})
+        written += 1
+except OSError as exc:
+    print(written, exc.errno, flush=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+writer.write("site", "2024-02-14T08:45:06+08:00", {"n": "after", "content": "正文"})
+writer.close()
+"""
+
+
+def test_a_write_that_fails_midway_leaves_no_partial_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    written, error = map(int, result.stdout.split())
+    assert written > 0 and error in (errno.EFBIG, errno.ENOSPC)
+    lines = (tmp_path / "site" / "2024-02-14.jsonl").read_text(encoding="utf-8").splitlines()
+    # the write that hit the limit had put part of its line in: cut off again
+    assert [json.loads(line)["n"] for line in lines] == [*range(written), "after"]
+
+
+def test_a_crawl_whose_archive_cannot_be_written_stops_and_records_nothing_unwritten(
+    tmp_path: Path,
+) -> None:
+    # today's archive file is /dev/full: every write fails with ENOSPC, as on a full disk
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / f"{today}.jsonl").symlink_to("/dev/full")
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=demo"]
+    for setting in (
+        f"SNAPSHOT_ARCHIVE_DIR={tmp_path}",
+        f"SNAPSHOT_STATE_DIR={tmp_path / 'state'}",
+        f"SNAPSHOT_RUNS_LOG={tmp_path / 'runs.jsonl'}",
+        f"SNAPSHOT_WARC_DIR={tmp_path / 'warc'}",
+    ):
+        command += ["-s", setting]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "Cannot write the archive: [Errno 28]" in result.stderr
+    (run,) = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert run["finish_reason"] == "archive_failed" and run["status"] == "failed"
+    assert run["new"] == 0 and run["articles_found"] < 34  # stopped, not crawled to the end
+    # nothing reached the archive, so the state records nothing: all is tried again next run
+    db = sqlite3.connect(tmp_path / "state" / "demo.sqlite3")
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    db.close()

@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,12 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.extract.fingerprint import signature
+from snapshot_crawler.files import append_whole
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -104,17 +106,14 @@ class ArchiveWriter:
         fd = self._fds.get(path)
         if fd is None:
             fd = self._fds[path] = self._open(path)
-        line = dumps_line(record)
-        written = os.write(fd, line)
-        if written != len(line):  # a short write (disk full) must not leave a torn line behind
-            raise OSError(f"short write to {path}: {written} of {len(line)} bytes")
+        append_whole(fd, dumps_line(record))
         if self.fsync:
             os.fsync(fd)
         return path
 
     def _open(self, path: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
+        if path.is_file():  # not a device or a pipe: nothing to repair there
             cut = repair_torn_tail(path)
             if cut:
                 self.repaired.append((path, cut))
@@ -130,6 +129,16 @@ class ArchiveWriter:
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+
+
+def stopper(crawler: Crawler) -> Callable[[str], object]:
+    """A function that closes the crawl with a finish reason."""
+
+    def stop(reason: str) -> object:
+        assert crawler.engine is not None
+        return deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+    return stop
 
 
 def record_unknown_lines(path: Path, state: CrawlState) -> int:
@@ -153,14 +162,22 @@ def record_unknown_lines(path: Path, state: CrawlState) -> int:
 
 
 class ArchivePipeline:
-    """Writes every item that reached this stage to the JSONL archive, flushed per item."""
+    """Writes every item that reached this stage to the JSONL archive, flushed per item. When
+    the archive cannot be written (disk full), the failed line is taken back out, the item is
+    not recorded as archived, and the crawl stops (finish reason ``archive_failed``, exit
+    status 3) rather than fetch pages it cannot keep."""
 
     def __init__(
-        self, writer: ArchiveWriter, stats: StatsCollector, state: CrawlState | None = None
+        self,
+        writer: ArchiveWriter,
+        stats: StatsCollector,
+        state: CrawlState | None = None,
+        stop: Callable[[str], object] | None = None,
     ) -> None:
         self.writer = writer
         self.stats = stats
         self.state = state
+        self.stop = stop
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -172,14 +189,15 @@ class ArchivePipeline:
             project_path(settings["SNAPSHOT_ARCHIVE_DIR"]),
             settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"),
         )
-        return cls(writer, crawler.stats, crawler.get_extension(CrawlState))
+        return cls(writer, crawler.stats, crawler.get_extension(CrawlState), stopper(crawler))
 
     def open_spider(self, spider: Spider | None = None) -> None:
         state = self.state
         if state is None or not state.persistent or state.reset or state.locked_out:
             return
         # the two newest files: a run killed just after midnight wrote into both
-        for path in sorted((self.writer.directory / state.site).glob("*.jsonl"))[-2:]:
+        files = [p for p in (self.writer.directory / state.site).glob("*.jsonl") if p.is_file()]
+        for path in sorted(files)[-2:]:
             recorded = record_unknown_lines(path, state)
             if recorded:
                 self.stats.inc_value("snapshot/archive/recovered", recorded)
@@ -193,7 +211,16 @@ class ArchivePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         record = ItemAdapter(item).asdict()
         repaired = len(self.writer.repaired)
-        path = self.writer.write(record["site"], record["snapshot_time"], record)
+        try:
+            path = self.writer.write(record["site"], record["snapshot_time"], record)
+        except OSError as exc:
+            self.stats.inc_value("snapshot/archive/write_failed")
+            logger.error(
+                "Cannot write the archive: %s; %s not archived, the crawl stops", exc, record["url"]
+            )
+            if self.stop is not None:
+                self.stop("archive_failed")
+            raise
         if len(self.writer.repaired) > repaired:
             self.stats.inc_value("snapshot/archive/torn_repaired")
         self.stats.inc_value("snapshot/archive/written")
