@@ -55,6 +55,8 @@ class NewsSite:
     """Slugs of articles that answer 503 for now."""
     blank: set[str] = field(default_factory=set)
     """Slugs of articles whose pages are empty for now."""
+    faults: dict[str, str] = field(default_factory=dict)
+    """Slug -> how that article page fails: "404", "410", "503", "loop", "stall", "reset"."""
     gate: threading.Event = field(default_factory=threading.Event)
     """Article pages wait until it is set (it is, unless a test clears it to hold a crawl)."""
 
@@ -118,7 +120,29 @@ class NewsSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                slug = self.path.removeprefix("/articles/").removesuffix(".html")
+                fault = site.faults.get(slug) if self.path.startswith("/articles/") else None
+                if fault == "reset":  # the connection drops before any response
+                    self.close_connection = True
+                    return
+                if fault == "loop":  # a redirect to itself, forever
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if fault == "stall":  # headers and a first part of the body, then silence
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    self.wfile.write(b"<html><body><p>")
+                    self.wfile.flush()
+                    time.sleep(3)
+                    return
                 status, content_type, body = site.render(self.path)
+                if fault is not None:  # an HTTP status: 404, 410, 503
+                    status, body = int(fault), b"<h1>error</h1>"
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))

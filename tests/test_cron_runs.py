@@ -184,6 +184,29 @@ def test_failed_and_dropped_articles_are_tried_again_next_run(cron: Cron) -> Non
     assert sorted(cron.slugs(cron.archived())) == sorted(slugs)
 
 
+def test_failing_article_pages_are_logged_counted_and_the_crawl_goes_on(cron: Cron) -> None:
+    good = seed(cron.site, per_kind=2)
+    faults = {"404": "404", "410": "410", "503": "503", "loop": "loop", "stall": "stall"}
+    faults["reset"] = "reset"
+    for slug in faults:
+        cron.site.add(slug, "rss", OLD)
+    cron.site.faults = faults
+    result = cron.run("DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=1", "REDIRECT_MAX_TIMES=3")
+    assert result.returncode == 0, result.stderr[-3000:]  # 6 of 16 pages failed: not most
+    assert sorted(cron.slugs(cron.archived())) == sorted(good)
+    for slug in faults:
+        assert f"Article page failed: {cron.site.url(f'/articles/{slug}.html')}" in result.stderr
+    summary = cron.runs_log()[-1]
+    assert (summary["failed_pages"], summary["new"], summary["status"]) == (6, 10, "ok")
+    # retried (503, the time-out, the reset) before being given up
+    assert cron.site.requests.count("/articles/503.html") == 2
+    assert cron.site.requests.count("/articles/reset.html") == 2
+
+    cron.site.faults = {}  # the site recovers: the failed pages are fetched and archived
+    ok(cron.run())
+    assert sorted(cron.slugs(cron.archived())) == sorted([*good, *faults])
+
+
 def test_list_pages_are_followed_as_deep_as_the_site_says(cron: Cron) -> None:
     for i in range(10):  # 3 per list page: pages 1 to 4
         cron.site.add(f"listed-{i}", "list", OLD + timedelta(hours=i))

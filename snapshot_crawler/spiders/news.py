@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
@@ -81,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # Site settings sit between the project's and the command line's (-s wins).
         crawler.settings.setdict(spider.site.settings, priority="spider")
+        crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         return spider
 
     @property
@@ -192,13 +194,23 @@ class NewsSpider(scrapy.Spider):
             yield self.request(url, kind, lastmod=lastmod)
 
     def failed(self, failure: Failure) -> None:
-        """A request that failed for good (after retries): discovery pages fail the run."""
-        request = failure.request  # type: ignore[attr-defined]
+        """A request that failed for good (after retries)."""
+        self.page_failed(failure.request, failure.getErrorMessage())  # type: ignore[attr-defined]
+
+    def redirect_dropped(self, request: scrapy.Request) -> None:
+        """A redirect back to a URL already requested (a loop) is dropped by Scrapy's duplicate
+        filter without a word: report it as the failure it is."""
+        chain = request.meta.get("redirect_urls")
+        if chain:
+            self.page_failed(request.replace(url=chain[0]), f"redirect loop via {request.url}")
+
+    def page_failed(self, request: scrapy.Request, why: str) -> None:
+        """Count and report a page that gave nothing: a discovery page fails the run."""
         if request.meta.get("snapshot_kind") in DISCOVERY_KINDS:
-            self.discovery_failed(request, failure.getErrorMessage())
+            self.discovery_failed(request, why)
         else:
             self.stats.inc_value("snapshot/articles/failed")
-            logger.warning("Article page failed: %s: %s", request.url, failure.getErrorMessage())
+            logger.warning("Article page failed: %s: %s", request.url, why)
 
     def discovery_failed(self, request: scrapy.Request | None, why: str) -> None:
         """Count and report a start page, list, sitemap or feed that gave no links."""
