@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -53,3 +54,20 @@ def demo_truth() -> dict[str, dict[str, Any]]:
 
 def snapshot_field_names() -> list[str]:
     return [f.name for f in fields(Snapshot)]
+
+
+def scrapy_command(
+    *args: str, work: Path, archive: Path | None = None, settings: tuple[str, ...] = ()
+) -> list[str]:
+    """``scrapy ARGS`` with every file a crawl writes kept under ``work``: the crawl state,
+    runs log and WARC files, and the archive (in ``archive``, default ``work/archive``)."""
+    command = [sys.executable, "-m", "scrapy", *args]
+    for setting in (
+        f"SNAPSHOT_ARCHIVE_DIR={archive or work / 'archive'}",
+        f"SNAPSHOT_STATE_DIR={work / 'state'}",
+        f"SNAPSHOT_RUNS_LOG={work / 'runs.jsonl'}",
+        f"SNAPSHOT_WARC_DIR={work / 'warc'}",
+        *settings,
+    ):
+        command += ["-s", setting]
+    return command

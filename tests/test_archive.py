@@ -27,7 +27,7 @@ from snapshot_crawler.pipelines.archive import (
     repair_torn_tail,
 )
 from snapshot_crawler.pipelines.normalize import NormalizePipeline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, scrapy_command
 from tests.pipeline_helpers import make_crawler
 
 # Writes records as fast as it can until killed; the test kills it with SIGKILL mid-stream.
@@ -266,14 +266,7 @@ def test_a_crawl_whose_archive_cannot_be_written_stops_and_records_nothing_unwri
     today = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / f"{today}.jsonl").symlink_to("/dev/full")
-    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=demo"]
-    for setting in (
-        f"SNAPSHOT_ARCHIVE_DIR={tmp_path}",
-        f"SNAPSHOT_STATE_DIR={tmp_path / 'state'}",
-        f"SNAPSHOT_RUNS_LOG={tmp_path / 'runs.jsonl'}",
-        f"SNAPSHOT_WARC_DIR={tmp_path / 'warc'}",
-    ):
-        command += ["-s", setting]
+    command = scrapy_command("crawl", "news", "-a", "site=demo", work=tmp_path, archive=tmp_path)
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 3, result.stderr[-3000:]
     assert "Cannot write the archive: [Errno 28]" in result.stderr

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, scrapy_command
 from tests.live_site import CST, VIA, NewsSite
 from tests.test_warc import warcio_cli
 
@@ -38,18 +37,9 @@ class Cron:
     work: Path
     site_file: Path
 
-    def command(self, *settings: str, spider_site: str | None = None) -> list[str]:
-        args = [sys.executable, "-m", "scrapy", "crawl", "news", "-a"]
-        args.append(f"site={spider_site or self.site_file}")
-        for setting in (
-            f"SNAPSHOT_STATE_DIR={self.work / 'state'}",
-            f"SNAPSHOT_ARCHIVE_DIR={self.work / 'archive'}",
-            f"SNAPSHOT_RUNS_LOG={self.work / 'runs.jsonl'}",
-            f"SNAPSHOT_WARC_DIR={self.work / 'warc'}",
-            *settings,
-        ):
-            args += ["-s", setting]
-        return args
+    def command(self, *settings: str) -> list[str]:
+        site = f"site={self.site_file}"
+        return scrapy_command("crawl", "news", "-a", site, work=self.work, settings=settings)
 
     def run(self, *settings: str) -> subprocess.CompletedProcess[str]:
         self.site.requests.clear()
@@ -361,14 +351,7 @@ def test_crawlall_crawls_every_enabled_site_in_one_process(tmp_path: Path) -> No
         (sites_dir / "off.toml").write_text(
             'enabled = false\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8"
         )
-        args = [sys.executable, "-m", "scrapy", "crawlall", "--sites-dir", str(sites_dir)]
-        for setting in (
-            f"SNAPSHOT_STATE_DIR={tmp_path / 'state'}",
-            f"SNAPSHOT_ARCHIVE_DIR={tmp_path / 'archive'}",
-            f"SNAPSHOT_RUNS_LOG={tmp_path / 'runs.jsonl'}",
-            f"SNAPSHOT_WARC_DIR={tmp_path / 'warc'}",
-        ):
-            args += ["-s", setting]
+        args = scrapy_command("crawlall", "--sites-dir", str(sites_dir), work=tmp_path)
         result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
         ok(result)
         runs = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]

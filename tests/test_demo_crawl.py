@@ -5,41 +5,22 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_SITE, ROOT
+from tests.conftest import DEMO_SITE, ROOT, scrapy_command
 
 COMPARED = ("title", "category", "publish_time", "source", "reposted_from", "authors", "content")
 
 
 def crawl_demo(archive: Path, *settings: str) -> subprocess.CompletedProcess[str]:
     """Crawl the demo site into ``archive``, keeping its crawl state beside it."""
-    args = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        "site=demo",
-        "-s",
-        f"SNAPSHOT_ARCHIVE_DIR={archive}",
-        "-s",
-        f"SNAPSHOT_STATE_DIR={archive / 'state'}",
-        "-s",
-        f"SNAPSHOT_RUNS_LOG={archive / 'runs.jsonl'}",
-        "-s",
-        f"SNAPSHOT_WARC_DIR={archive / 'warc'}",
-        "-s",
-        "LOG_LEVEL=INFO",
-    ]
-    for setting in settings:
-        args += ["-s", setting]
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    command = scrapy_command(
+        "crawl", "news", "-a", "site=demo", work=archive, archive=archive, settings=settings
+    )
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def archived(archive: Path) -> list[dict[str, Any]]:

@@ -11,10 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
-
-from snapshot_crawler import project_path
+from snapshot_crawler.archive_command import ArchiveCommand
 from snapshot_crawler.pipelines.archive import archive_records
 
 
@@ -71,13 +68,7 @@ def format_table(clusters: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy's own commands' form)
-
-    def syntax(self) -> str:
-        return "[options] [ARCHIVE_DIR]"
-
+class Command(ArchiveCommand):
     def short_desc(self) -> str:
         return "Report the stories an archive holds more than once, with their reposts"
 
@@ -86,12 +77,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) > 1:
-            raise UsageError("give at most one archive folder")
-        assert self.settings is not None
-        directory = project_path(args[0] if args else self.settings["SNAPSHOT_ARCHIVE_DIR"])
-        if not directory.is_dir():
-            raise UsageError(f"no archive folder {directory}")
+        directory = self.archive_dir(args)
         clusters = duplicate_clusters(archive_records(directory))
         if opts.json:
             print(json.dumps(clusters, ensure_ascii=False, indent=2))

@@ -8,10 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
-
-from snapshot_crawler import project_path
+from snapshot_crawler.archive_command import ArchiveCommand
 from snapshot_crawler.pipelines.archive import archive_records
 from snapshot_crawler.render import render_html, render_text
 
@@ -33,13 +30,7 @@ def page_name(record: dict[str, Any]) -> str:
     return f"{record.get('site') or 'site'}-{stamp}-{digest}.html"
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (Scrapy's own commands' form)
-
-    def syntax(self) -> str:
-        return "[options] [ARCHIVE_DIR]"
-
+class Command(ArchiveCommand):
     def short_desc(self) -> str:
         return "Show archived snapshots in the snapshot format, as text or HTML pages"
 
@@ -52,12 +43,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--html", metavar="DIR", help="write one HTML page per snapshot")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) > 1:
-            raise UsageError("give at most one archive folder")
-        assert self.settings is not None
-        directory = project_path(args[0] if args else self.settings["SNAPSHOT_ARCHIVE_DIR"])
-        if not directory.is_dir():
-            raise UsageError(f"no archive folder {directory}")
+        directory = self.archive_dir(args)
         records = [r for r in archive_records(directory) if selected(r, opts)]
         if opts.html:
             out = Path(opts.html)

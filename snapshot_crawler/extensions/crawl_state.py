@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 
 from snapshot_crawler import project_path
 from snapshot_crawler.state import (
@@ -66,6 +66,14 @@ class CrawlState:
         """The originals of every site's archive, to find reposts (shared by all sites)."""
         self.articles_before = self.store.article_count()
         """How many articles the archive held when this run started."""
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState:
+        """The crawl's state, for components that cannot work without it."""
+        state = crawler.get_extension(cls)
+        if state is None:
+            raise NotConfigured("the CrawlState extension is not enabled")
+        return state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:

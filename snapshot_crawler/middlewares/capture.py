@@ -57,9 +57,7 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("SNAPSHOT_WARC_ENABLED"):
             raise NotConfigured("SNAPSHOT_WARC_ENABLED is off")
-        state = crawler.get_extension(CrawlState)
-        if state is None:
-            raise NotConfigured("the CrawlState extension is not enabled")
+        state = CrawlState.of(crawler)
         assert crawler.stats is not None
         writer = WarcWriter(
             project_path(settings["SNAPSHOT_WARC_DIR"]), settings.getint("SNAPSHOT_WARC_MAX_SIZE")

@@ -45,9 +45,7 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("SNAPSHOT_INCREMENTAL_ENABLED"):
             raise NotConfigured("SNAPSHOT_INCREMENTAL_ENABLED is off")
-        state = crawler.get_extension(CrawlState)
-        if state is None:
-            raise NotConfigured("the CrawlState extension is not enabled")
+        state = CrawlState.of(crawler)
         assert crawler.stats is not None
         recheck = timedelta(days=settings.getfloat("SNAPSHOT_RECHECK_DAYS"))
         return cls(state.store, recheck, crawler.stats)

@@ -98,9 +98,7 @@ class DedupPipeline:
         policy = settings.get("SNAPSHOT_DUPLICATES")
         if policy not in POLICIES:
             raise ValueError(f"SNAPSHOT_DUPLICATES must be one of {POLICIES}, not {policy!r}")
-        state = crawler.get_extension(CrawlState)
-        if state is None:
-            raise NotConfigured("the CrawlState extension is not enabled")
+        state = CrawlState.of(crawler)
         assert crawler.stats is not None
         threshold = settings.getfloat("SNAPSHOT_NEAR_DUPLICATE_SIMILARITY")
         pipeline = cls(state, policy, threshold, crawler.stats)
