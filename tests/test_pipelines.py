@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from snapshot_crawler.items import Snapshot
 from snapshot_crawler.pipelines.dedup import DedupPipeline
 from snapshot_crawler.pipelines.validate import ValidatePipeline
-from snapshot_crawler.urls import url_key
+from snapshot_crawler.urls import clean_url, url_key
 from tests.pipeline_helpers import make_crawler
 
 
@@ -101,4 +101,16 @@ def test_url_key_drops_tracking_and_fragment_but_keeps_identity() -> None:
     )
     assert url_key("https://news.example/a.html?id=3") != url_key(
         "https://news.example/a.html?id=4"
+    )
+
+
+def test_links_are_requested_without_tracking_or_session_parameters() -> None:
+    # a session id in every link would make one page endless URLs: a crawler trap
+    assert (
+        clean_url("https://news.example/a.html;jsessionid=0A1B2C?id=3&PHPSESSID=9f&utm_source=x#c")
+        == "https://news.example/a.html?id=3"
+    )
+    # what is not tracking stays as it was, order included; "sid" may number a story
+    assert clean_url("https://news.example/list?page=2&b=1&sid=7") == (
+        "https://news.example/list?page=2&b=1&sid=7"
     )

@@ -32,6 +32,7 @@ from snapshot_crawler.items import RelatedLink, Snapshot
 from snapshot_crawler.middlewares.incremental import DISCOVERY_KINDS
 from snapshot_crawler.replay import replay_request, saved_pages
 from snapshot_crawler.sites import Site, load_site, start_url
+from snapshot_crawler.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ class NewsSpider(scrapy.Spider):
 
     def follow(self, links: Iterable[str], list_depth: int) -> Iterator[scrapy.Request]:
         """Requests for a page's in-site links; a list page only within the site's list depth."""
-        for link in links:
+        for link in map(clean_url, links):
             if not self.should_follow(link):
                 continue
             kind = self.page_kind(link)
@@ -190,6 +191,7 @@ class NewsSpider(scrapy.Spider):
 
     def entry(self, url: str, lastmod: datetime | None) -> Iterator[scrapy.Request]:
         """A sitemap's or feed's link, requested when it is an in-site article page."""
+        url = clean_url(url)
         if self.should_follow(url) and (kind := self.page_kind(url)) != "list":
             yield self.request(url, kind, lastmod=lastmod)
 
