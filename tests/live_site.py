@@ -8,10 +8,12 @@ them (``via``), so a test can tell which kind found it. Every request is recorde
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -56,7 +58,10 @@ class NewsSite:
     blank: set[str] = field(default_factory=set)
     """Slugs of articles whose pages are empty for now."""
     faults: dict[str, str] = field(default_factory=dict)
-    """Slug -> how that article page fails: "404", "410", "503", "loop", "stall", "reset"."""
+    """Slug -> how that article page fails: "404", "410", "503", "loop", "stall", "reset",
+    "huge" (20 MB), "empty" (200 and no body), "bomb" (gzip of 1 GiB)."""
+    extra_links: list[str] = field(default_factory=list)
+    """More links on the first list page (other hosts, other schemes)."""
     gate: threading.Event = field(default_factory=threading.Event)
     """Article pages wait until it is set (it is, unless a test clears it to hold a crawl)."""
 
@@ -114,7 +119,7 @@ class NewsSite:
 
     # --- serving ------------------------------------------------------------------------------
 
-    def serve(self) -> NewsSite:
+    def serve(self, host: str = "127.0.0.1") -> NewsSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -141,10 +146,20 @@ class NewsSite:
                     time.sleep(3)
                     return
                 status, content_type, body = site.render(self.path)
-                if fault is not None:  # an HTTP status: 404, 410, 503
+                headers = {"Content-Type": content_type}
+                if fault == "huge":  # 20 MB of article
+                    body = body.replace(
+                        b"</p>", b"</p>" + (b"<p>" + b"x" * 1000 + b"</p>") * 20000, 1
+                    )
+                elif fault == "empty":
+                    body = b""
+                elif fault == "bomb":  # 1 GiB of zeros in 1 MiB of gzip
+                    body, headers["Content-Encoding"] = gzip_bomb(), "gzip"
+                elif fault is not None:  # an HTTP status: 404, 410, 503
                     status, body = int(fault), b"<h1>error</h1>"
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -152,9 +167,9 @@ class NewsSite:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
-        self.root = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.root = f"http://{host}:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -228,6 +243,10 @@ class NewsSite:
         listed = self.via("list")
         chunk = listed[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
         items = "".join(f'<li><a href="{a.path}">新闻{a.slug}</a></li>' for a in chunk)
+        if number == 1:
+            items += "".join(
+                f'<li><a href="{html.escape(u)}">外链</a></li>' for u in self.extra_links
+            )
         more = len(listed) > number * LIST_PAGE_SIZE
         pager = f'<a href="/news/page-{number + 1}.html">下一页</a>' if more else ""
         return (
@@ -287,6 +306,13 @@ class NewsSite:
             f"<title>测试新闻网</title><updated>{datetime.now(timezone.utc).isoformat()}</updated>"
             f"{entries}</feed>"
         )
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = bytes(1 << 20)
+    return b"".join(compressor.compress(zeros) for _ in range(1024)) + compressor.flush()
 
 
 def urlset(entries: Iterable[str], namespaces: str = "") -> str:

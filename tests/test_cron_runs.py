@@ -197,6 +197,36 @@ def test_failing_article_pages_are_logged_counted_and_the_crawl_goes_on(cron: Cr
     assert sorted(cron.slugs(cron.archived())) == sorted([*good, *faults])
 
 
+def test_hostile_pages_and_links_leave_the_crawl_going(cron: Cron) -> None:
+    good = seed(cron.site, per_kind=2)
+    elsewhere = NewsSite().serve(host="127.0.0.2")  # another host, on a private address
+    try:
+        elsewhere.add("private", "list", OLD)
+        cron.site.extra_links = [
+            elsewhere.url("/articles/private.html"),
+            "http://10.255.255.1/articles/a.html",
+            "ftp://127.0.0.1/articles/a.html",
+            "mailto:editor@news.example",
+            "javascript:alert(1)",
+        ]
+        for slug in ("huge", "empty", "bomb"):
+            cron.site.add(slug, "rss", OLD)
+        cron.site.faults = {"huge": "huge", "empty": "empty", "bomb": "bomb"}
+        result = cron.run()
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert sorted(cron.slugs(cron.archived())) == sorted(good)
+        assert elsewhere.requests == []  # links off the site are not followed
+        for slug in ("huge", "bomb"):  # over DOWNLOAD_MAXSIZE, before or while unpacking
+            assert (
+                f"Article page failed: {cron.site.url(f'/articles/{slug}.html')}" in result.stderr
+            )
+        summary = cron.runs_log()[-1]
+        assert (summary["failed_pages"], summary["dropped"]) == (2, 1)  # the empty page: dropped
+        assert "no title, content" in result.stderr
+    finally:
+        elsewhere.close()
+
+
 def test_list_pages_are_followed_as_deep_as_the_site_says(cron: Cron) -> None:
     for i in range(10):  # 3 per list page: pages 1 to 4
         cron.site.add(f"listed-{i}", "list", OLD + timedelta(hours=i))
