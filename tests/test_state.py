@@ -13,11 +13,13 @@ from snapshot_crawler.state import (
     ArticleRecord,
     MemoryStore,
     Original,
+    StateError,
     open_duplicate_index,
     open_store,
 )
 from snapshot_crawler.state.lock import SiteLock
 from snapshot_crawler.state.sqlite import KeyTable, SqliteDuplicateIndex, SqliteStore
+from tests.test_demo_crawl import crawl_demo
 
 URL = "https://a.example/1"
 
@@ -137,3 +139,17 @@ def test_duplicate_index_is_shared_saved_and_catches_up_with_other_crawls(
     assert [o.url for o in reopened.exact("h1")] == ["https://a.example/1"]
     assert [sig for _, sig in reopened.candidates(story)] == [story]
     reopened.close()
+
+
+def test_a_corrupt_state_stops_the_crawl_with_a_clear_error_and_is_kept(tmp_path: Path) -> None:
+    state = tmp_path / "state" / "demo.sqlite3"
+    state.parent.mkdir()
+    garbage = bytes(range(256)) * 20
+    state.write_bytes(garbage)
+    result = crawl_demo(tmp_path)
+    assert result.returncode == 1
+    assert f"the crawl state {state} cannot be used (file is not a database)" in result.stderr
+    assert state.read_bytes() == garbage  # left for the user: nothing is lost
+    assert not list(tmp_path.glob("demo/*.jsonl"))  # and nothing was crawled without it
+    with pytest.raises(StateError, match="SNAPSHOT_STATE_RESET"):
+        open_store(str(tmp_path / "state"), "demo")

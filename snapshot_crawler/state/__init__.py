@@ -16,6 +16,11 @@ from snapshot_crawler.extract.fingerprint import band_keys
 from snapshot_crawler.warc import Capture
 
 
+class StateError(RuntimeError):
+    """A crawl-state store that cannot be used (a corrupt or foreign file); nothing is lost:
+    the store is left as it is, for the user to inspect, move aside or reset."""
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     """What the state knows of one article URL."""

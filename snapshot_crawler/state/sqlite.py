@@ -15,7 +15,7 @@ from typing import ClassVar
 from snapshot_crawler.extract.fingerprint import band_keys
 from snapshot_crawler.warc import Capture
 
-from . import ArticleRecord, Original, next_record
+from . import ArticleRecord, Original, StateError, next_record
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,22 @@ CREATE TABLE IF NOT EXISTS captures (
 _COLUMNS = "content_hash, version, snapshot_time, first_snapshot_time, publish_time, fetched_time"
 
 
+def connect(path: Path, schema: str) -> sqlite3.Connection:
+    """A connection to a state file in WAL mode, its tables created; StateError when the file
+    is no usable SQLite database. A writer waits up to a minute for another's commit."""
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+    except sqlite3.DatabaseError as exc:
+        raise StateError(
+            f"the crawl state {path} cannot be used ({exc}); it is left as it is: move it "
+            "aside, or start over with -s SNAPSHOT_STATE_RESET=1"
+        ) from exc
+    return db
+
+
 class SqliteStore:
     """The crawl state of one site, kept across runs.
 
@@ -59,10 +75,7 @@ class SqliteStore:
                 stale.unlink(missing_ok=True)
             logger.info("Crawl state reset: %s", path)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
 
     def article(self, url_key: str) -> ArticleRecord | None:
         row = self._db.execute(
@@ -229,10 +242,7 @@ class SqliteDuplicateIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._users = 0
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_DUPLICATES_SCHEMA)
+        self._db = connect(path, _DUPLICATES_SCHEMA)
         self._keys_path = path.with_name(path.name + ".keys")
         self._keys, self._last_id = KeyTable.load(self._keys_path)
         newest = self._db.execute("SELECT max(id) FROM originals").fetchone()[0] or 0
