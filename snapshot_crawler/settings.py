@@ -30,6 +30,11 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # Retry transient failures a few times before the request is given up and counted.
 RETRY_TIMES = 2
+# A site answering 429 or 5xx gets this long before the next request: its Retry-After, else
+# SNAPSHOT_BACKOFF_BASE seconds doubled with each retry, never more than SNAPSHOT_BACKOFF_MAX.
+SNAPSHOT_BACKOFF_ENABLED = True
+SNAPSHOT_BACKOFF_BASE = 2.0
+SNAPSHOT_BACKOFF_MAX = 120.0
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
@@ -39,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     "snapshot_crawler.replay.ReplayDownloaderMiddleware": 50,
     # writes raw captures to WARC, after every other middleware has had the response
     "snapshot_crawler.middlewares.capture.WarcCaptureMiddleware": 60,
+    # slows down for a site that answers 429 or 5xx, before RetryMiddleware (550) retries
+    "snapshot_crawler.middlewares.backoff.BackoffMiddleware": 560,
 }
 # Skips article pages the crawl state already holds (SNAPSHOT_INCREMENTAL_ENABLED).
 SPIDER_MIDDLEWARES = {"snapshot_crawler.middlewares.incremental.IncrementalMiddleware": 950}

@@ -45,6 +45,7 @@ class NewsSite:
 
     articles: dict[str, Article] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    request_times: list[tuple[str, float]] = field(default_factory=list)
     article_delay: float = 0.0
     """Seconds each article page takes to answer (slow sites, for kill and overlap tests)."""
     broken: bool = False
@@ -100,6 +101,7 @@ class NewsSite:
             "AUTOTHROTTLE_ENABLED": "false",
             "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
             "RETRY_TIMES": 0,
+            "SNAPSHOT_BACKOFF_BASE": 0.1,  # the tests' sites recover at once
             **extra,
         }
         path = directory / f"{name}.toml"
@@ -125,8 +127,16 @@ class NewsSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                site.request_times.append((self.path, time.monotonic()))
                 slug = self.path.removeprefix("/articles/").removesuffix(".html")
                 fault = site.faults.get(slug) if self.path.startswith("/articles/") else None
+                if fault == "429once":  # too many requests: come back in 2 s (once)
+                    del site.faults[slug]
+                    self.send_response(429)
+                    self.send_header("Retry-After", "2")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if fault == "reset":  # the connection drops before any response
                     self.close_connection = True
                     return

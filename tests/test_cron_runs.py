@@ -227,6 +227,18 @@ def test_hostile_pages_and_links_leave_the_crawl_going(cron: Cron) -> None:
         elsewhere.close()
 
 
+def test_a_site_that_asks_for_time_gets_it_before_the_retry(cron: Cron) -> None:
+    good = seed(cron.site, per_kind=1)
+    cron.site.add("busy", "rss", OLD)
+    cron.site.faults = {"busy": "429once"}  # 429, Retry-After: 2; then the page
+    result = cron.run("RETRY_TIMES=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(cron.slugs(cron.archived())) == sorted([*good, "busy"])
+    asked = [t for path, t in cron.site.request_times if path == "/articles/busy.html"]
+    assert len(asked) == 2 and asked[1] - asked[0] >= 1.9  # it waited as asked
+    assert "its next request waits 2.0 s" in result.stderr
+
+
 def test_list_pages_are_followed_as_deep_as_the_site_says(cron: Cron) -> None:
     for i in range(10):  # 3 per list page: pages 1 to 4
         cron.site.add(f"listed-{i}", "list", OLD + timedelta(hours=i))
