@@ -179,3 +179,19 @@ def test_binary_bodies_are_told_from_text() -> None:
     assert not looks_binary("<html><p>正文</p></html>".encode("gbk"))
     assert not looks_binary("<p>\x1b$B日本語\x1b(B</p>".encode())  # ISO-2022's ESC is text
     assert not looks_binary("<p>正文</p>".encode("utf-16"))  # NULs explained by the BOM
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "expected"),
+    [
+        ("记者从市政府获悉，今年全市经济保持增长，新闻发布会上表示。", "gbk", "gb18030"),
+        ("記者從市政府獲悉，今年全市經濟保持成長，新聞發布會上表示。", "big5", "big5hkscs"),
+        ("東京都は今日、新しい計画を発表しました。記者会見での説明です。", "shift_jis", "cp932"),
+    ],
+)
+def test_an_undeclared_cjk_page_is_read_in_its_likeliest_charset(
+    text: str, codec: str, expected: str
+) -> None:
+    body = f"<html><body><p>{text}</p></body></html>".encode(codec)
+    decoded, used = decode_html(body)
+    assert used == expected and text in decoded
