@@ -257,3 +257,16 @@ def test_a_gallery_gives_every_caption_its_script_keeps() -> None:
     other = ["另一组图片的说明文字,与本页展示的这一张图并不相同。", *captions[1:]]
     shown_only = extract(gallery(other))["content"] or ""
     assert shown_only.endswith(captions[0]) and "第2张图" not in shown_only
+
+
+def test_text_nested_deeper_than_the_parser_goes_is_still_read() -> None:
+    # libxml2 stops at 2048 levels and drops the rest; such a page is read without wrappers
+    first = "深层嵌套的正文内容,依然应当被读到,一个字也不能少。" * 4
+    after = "嵌套之后的第二段正文,同样不能丢失,也要完整保留下来。" * 4
+    page = (
+        "<html><body><h1>深层嵌套的页面标题</h1>" + "<div>" * 10_000 + f"<p>{first}</p>"
+        + "</div>" * 10_000 + f"<p>{after}</p></body></html>"
+    )  # fmt: skip
+    fields = extract(page)
+    assert fields["title"] == "深层嵌套的页面标题"
+    assert (fields["content"] or "").split("\n") == [first, after]

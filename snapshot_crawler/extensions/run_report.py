@@ -123,6 +123,7 @@ class RunReport:
             "dropped": value("item_dropped_count", 0) - unchanged,
             "failed_pages": value("snapshot/articles/failed", 0)
             + value("snapshot/discovery/failed", 0),
+            "skipped_pages": value("snapshot/pages/not_text", 0),
             "errors": errors,
             "status": status.name.lower(),
             "exit_status": int(status),

@@ -48,11 +48,19 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _END_OF_DOCUMENT = re.compile(r"</(?:body|html)\s*>", re.I)
 
 
+# Tags that only wrap: a page nested deeper than libxml2 goes (2048 levels) loses all that
+# follows, so such a page is parsed again without them.
+_WRAPPERS = re.compile(r"</?(?:div|span|font|section|center|b|i|u|em|strong|small)\b[^>]*>", re.I)
+
+
 def parse_html(text: str) -> html.HtmlElement:
-    """An lxml tree for any page, even an empty or broken one."""
+    """An lxml tree for any page, even an empty, broken or absurdly nested one."""
     try:
         text = _END_OF_DOCUMENT.sub("", text)
-        return html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+        root = html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+        if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log):
+            root = html.document_fromstring(_WRAPPERS.sub("", text).encode("utf-8"), parser=_PARSER)
+        return root
     except (etree.ParserError, ValueError):
         return html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
 
