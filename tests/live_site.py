@@ -60,7 +60,8 @@ class NewsSite:
     """Slugs of articles whose pages are empty for now."""
     faults: dict[str, str] = field(default_factory=dict)
     """Slug -> how that article page fails: "404", "410", "503", "loop", "stall", "reset",
-    "huge" (20 MB), "empty" (200 and no body), "bomb" (gzip of 1 GiB)."""
+    "huge" (20 MB), "empty" (200 and no body), "bomb" (gzip of 1 GiB), "429once" (once), or
+    "moved" (two redirects, then the page)."""
     extra_links: list[str] = field(default_factory=list)
     """More links on the first list page (other hosts, other schemes)."""
     gate: threading.Event = field(default_factory=threading.Event)
@@ -128,12 +129,29 @@ class NewsSite:
             def do_GET(self) -> None:
                 site.requests.append(self.path)
                 site.request_times.append((self.path, time.monotonic()))
-                slug = self.path.removeprefix("/articles/").removesuffix(".html")
-                fault = site.faults.get(slug) if self.path.startswith("/articles/") else None
+                path, _, query = self.path.partition("?")
+                slug = path.removeprefix("/articles/").removesuffix(".html")
+                # a fault strikes the article's own address (not where a redirect leads)
+                fault = (
+                    site.faults.get(slug) if path.startswith("/articles/") and not query else None
+                )
+                if path.startswith("/moved/"):  # the second hop: on to the article itself
+                    moved = path.removeprefix("/moved/").removesuffix(".html")
+                    self.send_response(302)
+                    self.send_header("Location", f"/articles/{moved}.html?via=moved")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if fault == "429once":  # too many requests: come back in 2 s (once)
                     del site.faults[slug]
                     self.send_response(429)
                     self.send_header("Retry-After", "2")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if fault == "moved":  # a chain of two redirects to the page's new address
+                    self.send_response(301)
+                    self.send_header("Location", f"/moved/{slug}.html")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
@@ -155,7 +173,7 @@ class NewsSite:
                     self.wfile.flush()
                     time.sleep(3)
                     return
-                status, content_type, body = site.render(self.path)
+                status, content_type, body = site.render(path)
                 headers = {"Content-Type": content_type}
                 if fault == "huge":  # 20 MB of article
                     body = body.replace(
@@ -196,6 +214,11 @@ class NewsSite:
             return 200, "text/plain", text.encode()
         if self.broken:
             return 500, "text/html", b"<h1>Internal Server Error</h1>"
+        if path.startswith("/calendar/"):  # a calendar without end: each day links the next
+            day = datetime.fromisoformat(path.removeprefix("/calendar/").removesuffix(".html"))
+            following = (day + timedelta(days=1)).date().isoformat()
+            link = f'<a href="/calendar/{following}.html">{following}</a>'
+            return 200, "text/html; charset=utf-8", f"<html><body>{link}</body></html>".encode()
         if path.startswith("/articles/"):
             article = self.articles.get(path.removeprefix("/articles/").removesuffix(".html"))
             if article is None:

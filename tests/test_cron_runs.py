@@ -239,6 +239,26 @@ def test_a_site_that_asks_for_time_gets_it_before_the_retry(cron: Cron) -> None:
     assert "its next request waits 2.0 s" in result.stderr
 
 
+def test_redirect_chains_are_followed_and_traps_are_not(cron: Cron) -> None:
+    good = seed(cron.site, per_kind=1)
+    cron.site.add("relocated", "list", OLD + timedelta(days=1))
+    cron.site.faults = {"relocated": "moved"}  # 301, then 302, then the page
+    # a calendar whose every day links the next, and a link with a session id
+    cron.site.extra_links = [
+        "/calendar/2024-01-01.html",
+        "/articles/list-0.html;jsessionid=0A1B2C3D?PHPSESSID=77",
+    ]
+    ok(cron.run())
+    by_slug = cron.by_slug(cron.archived())
+    assert sorted(by_slug) == sorted([*good, "relocated"])
+    moved = by_slug["relocated"]
+    assert moved["url"] == cron.site.url("/articles/relocated.html")  # as requested
+    assert moved["final_url"] == cron.site.url("/articles/relocated.html?via=moved")
+    assert not [p for p in cron.site.requests if p.startswith("/calendar/")]
+    assert cron.site.requests.count("/articles/list-0.html") == 1  # one page, one request
+    assert not [p for p in cron.site.requests if "session" in p.lower()]
+
+
 def test_list_pages_are_followed_as_deep_as_the_site_says(cron: Cron) -> None:
     for i in range(10):  # 3 per list page: pages 1 to 4
         cron.site.add(f"listed-{i}", "list", OLD + timedelta(hours=i))

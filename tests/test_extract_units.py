@@ -195,3 +195,13 @@ def test_an_undeclared_cjk_page_is_read_in_its_likeliest_charset(
     body = f"<html><body><p>{text}</p></body></html>".encode(codec)
     decoded, used = decode_html(body)
     assert used == expected and text in decoded
+
+
+def test_a_utf8_page_with_a_paragraph_in_another_encoding_stays_utf8() -> None:
+    body = (
+        "<p>这是一篇用UTF-8写成的新闻正文,内容很长很长。</p>".encode() * 40
+        + "<p>旧系统粘贴进来的段落</p>".encode("gbk")
+    )
+    text, used = decode_html(body)
+    assert used == "utf-8" and text.count("这是一篇用UTF-8写成的新闻正文") == 40
+    assert "\ufffd" in text  # the stray bytes, replaced

@@ -86,6 +86,9 @@ _COMMON_HAN = frozenset(
     "問題進機歲認識聯轉變讓應該總統觀產務員際華陸灣臺韓東區議選舉顯軍隊經濟記錄"
 )
 _SNIFF_CHARSETS = ("gb18030", "big5hkscs", "cp932")
+# An undeclared page that is UTF-8 but for this share of invalid bytes (a paragraph pasted in
+# another encoding) is read as UTF-8, the stray bytes replaced; a GBK page is far above it.
+_MIXED_INVALID_SHARE = 0.005
 
 
 def _likeliest_cjk(body: bytes) -> str:
@@ -118,10 +121,11 @@ def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]
             return body[len(bom) :].decode(name, "replace"), name
     declared = (meta_charset(body), charset_name(http_charset))
     if not any(declared):
-        try:
-            return body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            declared = (_likeliest_cjk(body), None)
+        utf8 = body.decode("utf-8", "replace")
+        invalid = utf8.count("\ufffd")
+        if invalid <= _MIXED_INVALID_SHARE * len(body):  # UTF-8, or UTF-8 with a stray patch
+            return utf8, "utf-8"
+        declared = (_likeliest_cjk(body), None)
     candidates = list(dict.fromkeys(n for n in ("utf-8", *declared, "gb18030") if n))
     best: tuple[int, str, str] | None = None
     for name in candidates:
