@@ -98,6 +98,8 @@ SNAPSHOT_NEAR_DUPLICATE_SIMILARITY = 0.5
 SNAPSHOT_STATE_DIR = "state"
 # Start the crawl state over (-s SNAPSHOT_STATE_RESET=1): everything is new again.
 SNAPSHOT_STATE_RESET = False
+# Seconds a write to the crawl state waits for another process that holds it locked.
+SNAPSHOT_STATE_TIMEOUT = 60.0
 # Skip article pages that are already archived (False: request every article found).
 SNAPSHOT_INCREMENTAL_ENABLED = True
 # An archived article is fetched again while it is younger than this many days (by its publish

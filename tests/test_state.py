@@ -19,7 +19,7 @@ from snapshot_crawler.state import (
 )
 from snapshot_crawler.state.lock import SiteLock
 from snapshot_crawler.state.sqlite import KeyTable, SqliteDuplicateIndex, SqliteStore
-from tests.test_demo_crawl import crawl_demo
+from tests.test_demo_crawl import archived, crawl_demo
 
 URL = "https://a.example/1"
 
@@ -153,3 +153,22 @@ def test_a_corrupt_state_stops_the_crawl_with_a_clear_error_and_is_kept(tmp_path
     assert not list(tmp_path.glob("demo/*.jsonl"))  # and nothing was crawled without it
     with pytest.raises(StateError, match="SNAPSHOT_STATE_RESET"):
         open_store(str(tmp_path / "state"), "demo")
+
+
+def test_a_state_locked_by_another_program_loses_nothing(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "state"), "demo")  # the state exists, empty
+    store.close()
+    other = sqlite3.connect(tmp_path / "state" / "demo.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock all crawl long
+    try:
+        held = crawl_demo(tmp_path, "SNAPSHOT_STATE_TIMEOUT=0.1")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert held.returncode == 3  # errors logged: the run says it failed
+    assert "could not be written (database is locked)" in held.stderr
+    assert len(archived(tmp_path)) == 34  # the archive got every snapshot all the same
+    again = crawl_demo(tmp_path)  # the lock is gone: the state learns what the archive holds
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "'snapshot/archive/recovered': 34" in again.stderr
+    assert len(archived(tmp_path)) == 34  # and nothing is archived twice

@@ -18,6 +18,7 @@ from snapshot_crawler.state import (
     MemoryDuplicateIndex,
     MemoryStore,
     Original,
+    StateError,
     open_duplicate_index,
     open_store,
 )
@@ -57,11 +58,12 @@ class CrawlState:
         if directory:
             self.lock = SiteLock(project_path(directory) / f"{site}.lock")
             self.locked_out = not self.lock.acquire()
+        timeout = settings.getfloat("SNAPSHOT_STATE_TIMEOUT")
         self.store: CrawlStore = (
-            MemoryStore() if self.locked_out else open_store(directory, site, reset=self.reset)
+            MemoryStore() if self.locked_out else open_store(directory, site, self.reset, timeout)
         )
         self.duplicates: DuplicateIndex = (
-            MemoryDuplicateIndex() if self.locked_out else open_duplicate_index(directory)
+            MemoryDuplicateIndex() if self.locked_out else open_duplicate_index(directory, timeout)
         )
         """The originals of every site's archive, to find reposts (shared by all sites)."""
         self.articles_before = self.store.article_count()
@@ -96,15 +98,23 @@ class CrawlState:
     ) -> None:
         """Record a snapshot that reached the archive: its URL's new version in the store, and,
         when ``as_original`` (it copies no other story), its fingerprint in the index."""
-        self.store.record_snapshot(
-            url_key(snapshot["url"]),
-            snapshot["content_hash"],
-            snapshot["snapshot_time"],
-            snapshot.get("publish_time"),
-        )
-        if as_original and not snapshot.get("duplicate_of"):
-            original = Original(snapshot["url"], snapshot["site"] or "", snapshot["snapshot_time"])
-            self.duplicates.add(original, snapshot["content_hash"], sig)
+        try:
+            self.store.record_snapshot(
+                url_key(snapshot["url"]),
+                snapshot["content_hash"],
+                snapshot["snapshot_time"],
+                snapshot.get("publish_time"),
+            )
+            if as_original and not snapshot.get("duplicate_of"):
+                original = Original(
+                    snapshot["url"], snapshot["site"] or "", snapshot["snapshot_time"]
+                )
+                self.duplicates.add(original, snapshot["content_hash"], sig)
+        except StateError as exc:
+            # the snapshot is in the archive: the next run reads it back into the state
+            logger.error(
+                "%s; %s is archived, the state learns of it next run", exc, snapshot["url"]
+            )
 
     def refuse_request(self, request: Request, spider: Spider) -> None:
         raise IgnoreRequest(f"site {self.site!r} is being crawled by another run")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
@@ -14,9 +15,11 @@ from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import CrawlState, state_name
-from snapshot_crawler.state import CrawlStore
+from snapshot_crawler.state import CrawlStore, StateError
 from snapshot_crawler.urls import url_key
 from snapshot_crawler.warc import HttpExchange, WarcWriter
+
+logger = logging.getLogger(__name__)
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:
@@ -100,7 +103,10 @@ class WarcCaptureMiddleware:
             previous,
         )
         if not capture.revisit:
-            self.store.record_capture(key, capture)
+            try:
+                self.store.record_capture(key, capture)
+            except StateError as exc:  # the capture is written; a later one is a full copy
+                logger.error("%s; %s will not be written as a revisit next time", exc, key)
         meta["snapshot_warc_record"] = capture
         self.stats.inc_value(f"snapshot/warc/{'revisit' if capture.revisit else 'response'}")
         return response

@@ -124,14 +124,15 @@ class MemoryStore:
         self._captures.clear()
 
 
-def open_store(directory: str, site: str, reset: bool = False) -> CrawlStore:
+def open_store(directory: str, site: str, reset: bool = False, timeout: float = 60.0) -> CrawlStore:
     """The store for one site: ``<directory>/<site>.sqlite3``, or memory (for one run only)
-    when ``directory`` is empty. ``reset`` starts it over."""
+    when ``directory`` is empty. ``reset`` starts it over; a write waits ``timeout`` seconds
+    for another process's."""
     if not directory:
         return MemoryStore()
     from .sqlite import SqliteStore  # sqlite3 is loaded only when state is kept
 
-    return SqliteStore(project_path(directory) / f"{site}.sqlite3", reset=reset)
+    return SqliteStore(project_path(directory) / f"{site}.sqlite3", reset, timeout)
 
 
 @dataclass(frozen=True)
@@ -217,11 +218,11 @@ class MemoryDuplicateIndex:
             table.clear()
 
 
-def open_duplicate_index(directory: str) -> DuplicateIndex:
+def open_duplicate_index(directory: str, timeout: float = 60.0) -> DuplicateIndex:
     """The index shared by every site: ``<directory>/duplicates.sqlite3``, or memory (for one
     run only) when ``directory`` is empty."""
     if not directory:
         return MemoryDuplicateIndex()
     from .sqlite import SqliteDuplicateIndex
 
-    return SqliteDuplicateIndex.shared(project_path(directory) / "duplicates.sqlite3")
+    return SqliteDuplicateIndex.shared(project_path(directory) / "duplicates.sqlite3", timeout)

@@ -41,11 +41,11 @@ CREATE TABLE IF NOT EXISTS captures (
 _COLUMNS = "content_hash, version, snapshot_time, first_snapshot_time, publish_time, fetched_time"
 
 
-def connect(path: Path, schema: str) -> sqlite3.Connection:
+def connect(path: Path, schema: str, timeout: float) -> sqlite3.Connection:
     """A connection to a state file in WAL mode, its tables created; StateError when the file
-    is no usable SQLite database. A writer waits up to a minute for another's commit."""
+    is no usable SQLite database. A writer waits ``timeout`` seconds for another's commit."""
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(schema)
@@ -57,6 +57,21 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
     return db
 
 
+class _Writes:
+    """Runs writes on a state database; a write that cannot be made (the database locked for
+    longer than the time-out, the disk full) raises StateError saying so."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+
+    def __call__(self, sql: str, parameters: tuple[object, ...]) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise StateError(f"the crawl state {self._path} could not be written ({exc})") from exc
+
+
 class SqliteStore:
     """The crawl state of one site, kept across runs.
 
@@ -64,7 +79,7 @@ class SqliteStore:
     record is committed at once, so a killed crawl loses none of what it archived.
     """
 
-    def __init__(self, path: Path, reset: bool = False) -> None:
+    def __init__(self, path: Path, reset: bool = False, timeout: float = 60.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if reset:
             for stale in (
@@ -75,7 +90,8 @@ class SqliteStore:
                 stale.unlink(missing_ok=True)
             logger.info("Crawl state reset: %s", path)
         self.path = path
-        self._db = connect(path, _SCHEMA)
+        self._db = connect(path, _SCHEMA, timeout)
+        self._write = _Writes(self._db, path)
 
     def article(self, url_key: str) -> ArticleRecord | None:
         row = self._db.execute(
@@ -87,14 +103,14 @@ class SqliteStore:
         self, url_key: str, content_hash: str, snapshot_time: str, publish_time: str | None
     ) -> int:
         record = next_record(self.article(url_key), content_hash, snapshot_time, publish_time)
-        self._db.execute(
+        self._write(
             f"INSERT OR REPLACE INTO articles (url_key, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (url_key, *astuple(record)),
         )
         return record.version
 
     def record_fetch(self, url_key: str, fetched_time: str) -> None:
-        self._db.execute(
+        self._write(
             "UPDATE articles SET fetched_time = ? WHERE url_key = ?", (fetched_time, url_key)
         )
 
@@ -110,7 +126,7 @@ class SqliteStore:
         return Capture(*row) if row else None
 
     def record_capture(self, url_key: str, capture: Capture) -> None:
-        self._db.execute(
+        self._write(
             "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?)",
             (
                 url_key,
@@ -229,20 +245,21 @@ class SqliteDuplicateIndex:
     _open: ClassVar[dict[Path, SqliteDuplicateIndex]] = {}
 
     @classmethod
-    def shared(cls, path: Path) -> SqliteDuplicateIndex:
+    def shared(cls, path: Path, timeout: float = 60.0) -> SqliteDuplicateIndex:
         """The process's one index for this file: crawls in one process (``scrapy crawlall``)
         share its key table instead of each holding a copy; it closes with its last user."""
         index = cls._open.get(path)
         if index is None:
-            index = cls._open[path] = cls(path)
+            index = cls._open[path] = cls(path, timeout)
         index._users += 1
         return index
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 60.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._users = 0
-        self._db = connect(path, _DUPLICATES_SCHEMA)
+        self._db = connect(path, _DUPLICATES_SCHEMA, timeout)
+        self._write = _Writes(self._db, path)
         self._keys_path = path.with_name(path.name + ".keys")
         self._keys, self._last_id = KeyTable.load(self._keys_path)
         newest = self._db.execute("SELECT max(id) FROM originals").fetchone()[0] or 0
@@ -304,7 +321,7 @@ class SqliteDuplicateIndex:
         signature: tuple[int, ...] | None,
     ) -> None:
         self._catch_up()
-        cursor = self._db.execute(
+        cursor = self._write(
             "INSERT INTO originals (url, site, snapshot_time, content_hash, signature) "
             "VALUES (?, ?, ?, ?, ?)",
             (
