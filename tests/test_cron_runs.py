@@ -188,8 +188,10 @@ def test_failing_article_pages_are_logged_counted_and_the_crawl_goes_on(cron: Cr
         assert f"Article page failed: {cron.site.url(f'/articles/{slug}.html')}" in result.stderr
     summary = cron.runs_log()[-1]
     assert (summary["failed_pages"], summary["new"], summary["status"]) == (6, 10, "ok")
-    # retried (503, the time-out, the reset) before being given up
+    # retried (503, the time-out, the reset) before being given up; after a 503 the site gets
+    # time (SNAPSHOT_BACKOFF_BASE, 0.1 s in the tests' site files, doubled each retry)
     assert cron.site.requests.count("/articles/503.html") == 2
+    assert "answered 503: its next request waits 0.1 s" in result.stderr
     assert cron.site.requests.count("/articles/reset.html") == 2
 
     cron.site.faults = {}  # the site recovers: the failed pages are fetched and archived

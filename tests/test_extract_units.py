@@ -197,6 +197,19 @@ def test_an_undeclared_cjk_page_is_read_in_its_likeliest_charset(
     assert used == expected and text in decoded
 
 
+@pytest.mark.parametrize(
+    ("text", "codec", "label"),
+    [
+        ("繁體中文新聞內容。", "big5", "big5"),
+        ("日本語のニュース本文です。", "shift_jis", "Shift_JIS"),
+    ],
+)
+def test_declared_big5_and_shift_jis_pages(text: str, codec: str, label: str) -> None:
+    body = f'<html><head><meta charset="{label}"></head><body><p>{text}</p></body></html>'
+    decoded, _ = decode_html(body.encode(codec))
+    assert text in decoded
+
+
 def test_a_utf8_page_with_a_paragraph_in_another_encoding_stays_utf8() -> None:
     body = (
         "<p>这是一篇用UTF-8写成的新闻正文,内容很长很长。</p>".encode() * 40
