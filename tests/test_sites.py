@@ -10,7 +10,7 @@ from scrapy.settings import Settings
 
 from snapshot_crawler import settings as project_settings
 from snapshot_crawler.sites import SiteError, available_sites, load_site
-from snapshot_crawler.spiders.news import NewsSpider
+from snapshot_crawler.spiders.news import SKIP, NewsSpider
 from tests.conftest import DEMO_SITE
 
 
@@ -43,10 +43,10 @@ def test_start_urls_mode_keeps_polite_defaults_and_stays_on_its_hosts() -> None:
     assert settings.getfloat("DOWNLOAD_DELAY") == 1.0 and settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert spider.allowed_domains == ["news.example", "b.example"]
-    assert spider.should_follow("https://news.example/2024/02/14/a.html")
-    assert spider.should_follow("https://www.b.example/2024/a.html")  # subdomains count
-    assert not spider.should_follow("https://elsewhere.example/2024/a.html")
-    assert not spider.should_follow("mailto:editor@news.example")
+    assert spider.link_kind("https://news.example/2024/02/14/a.html") != SKIP
+    assert spider.link_kind("https://www.b.example/2024/a.html") != SKIP  # subdomains count
+    assert spider.link_kind("https://elsewhere.example/2024/a.html") == SKIP
+    assert spider.link_kind("mailto:editor@news.example") == SKIP
     assert spider.page_kind("https://news.example/list/page-2.html") == "list"
     assert spider.page_kind("https://news.example/2024/02/14/a.html") is None  # judged by its text
 
@@ -59,8 +59,8 @@ def test_demo_site_patterns_classify_pages() -> None:
         == "article"
     )
     assert spider.page_kind(f"{root}/list/keji/page-2.html") == "list"
-    assert not spider.should_follow(f"{root}/about.html")
-    assert not spider.should_follow("file:///etc/passwd")
+    assert spider.link_kind(f"{root}/about.html") == SKIP
+    assert spider.link_kind("file:///etc/passwd") == SKIP
 
 
 def test_spider_needs_a_site_or_start_urls() -> None:

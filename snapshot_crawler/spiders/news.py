@@ -42,6 +42,11 @@ _LIST_URL = re.compile(
 )
 
 
+SKIP = "skip"
+"""``link_kind`` of a link that is not requested: off the site, ignored, or neither article
+nor list by the site's patterns."""
+
+
 class NewsSpider(scrapy.Spider):
     """Finds article pages through the site's sitemaps, feeds and list pages (following in-site
     links from its start pages) and archives each.
@@ -151,9 +156,9 @@ class NewsSpider(scrapy.Spider):
     def follow(self, links: Iterable[str], list_depth: int) -> Iterator[scrapy.Request]:
         """Requests for a page's in-site links; a list page only within the site's list depth."""
         for link in map(clean_url, links):
-            if not self.should_follow(link):
+            kind = self.link_kind(link)
+            if kind == SKIP:
                 continue
-            kind = self.page_kind(link)
             if kind != "list":
                 yield self.request(link, kind, list_depth)
             elif list_depth < self.site.list_depth:
@@ -192,7 +197,7 @@ class NewsSpider(scrapy.Spider):
     def entry(self, url: str, lastmod: datetime | None) -> Iterator[scrapy.Request]:
         """A sitemap's or feed's link, requested when it is an in-site article page."""
         url = clean_url(url)
-        if self.should_follow(url) and (kind := self.page_kind(url)) != "list":
+        if (kind := self.link_kind(url)) not in (SKIP, "list"):
             yield self.request(url, kind, lastmod=lastmod)
 
     def failed(self, failure: Failure) -> None:
@@ -310,9 +315,13 @@ class NewsSpider(scrapy.Spider):
             host == domain or host.endswith(f".{domain}") for domain in self.allowed_domains
         )
 
-    def should_follow(self, url: str) -> bool:
-        """In-site links worth a request: articles, lists, and pages the site leaves unclassified."""
-        return self.in_site(url) and self.page_kind(url) in ("article", "list", None)
+    def link_kind(self, url: str) -> str | None:
+        """The kind of a link worth a request: an in-site "article", "list", or None for a page
+        the site leaves unclassified; SKIP for any other link."""
+        if not self.in_site(url):
+            return SKIP
+        kind = self.page_kind(url)
+        return kind if kind in ("article", "list", None) else SKIP
 
 
 def open_sitemap(response: Response, max_size: int) -> Sitemap | None:
