@@ -84,11 +84,10 @@ class DedupPipeline:
         self.policy = policy
         self.threshold = threshold
         self.stats = stats
-        self._signatures: dict[str, tuple[int, ...] | None] = {}
-        """Signatures of items on their way to the archive, by content hash: computed once."""
         self._in_flight = MemoryDuplicateIndex()
-        """Originals that passed this stage but have not reached the archive yet: items move
-        through the stages concurrently, and a copy right behind its original must find it."""
+        """Originals that passed this stage but have not reached the archive yet, with their
+        signatures: items move through the stages concurrently, and a copy right behind its
+        original must find it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -128,7 +127,7 @@ class DedupPipeline:
     def mark_copy(self, adapter: ItemAdapter, key: str) -> None:
         """Mark (or drop) the item when its text copies an archived original."""
         content_hash = adapter["content_hash"]
-        sig = self._signatures[content_hash] = signature(adapter["content"])
+        sig = signature(adapter["content"])
         match = find_original(self.index, key, content_hash, sig, self.threshold) or find_original(
             self._in_flight, key, content_hash, sig, self.threshold
         )
@@ -149,17 +148,11 @@ class DedupPipeline:
 
     def item_scraped(self, item: Any) -> None:
         adapter = ItemAdapter(item)
-        content_hash = adapter["content_hash"]
-        if content_hash in self._signatures:
-            sig = self._signatures.pop(content_hash)
-        else:
-            sig = signature(adapter["content"])
+        # an original leaves the in-flight index with the signature computed for it above
+        sig = self._in_flight.remove(adapter["url"])
         self.state.record_archived(adapter, sig, as_original=self.policy != "off")
-        self._in_flight.discard(adapter["url"])
         self.stats.inc_value("snapshot/dedup/recorded")
 
     def item_left(self, item: Any) -> None:
         """A later stage dropped the item, or failed: it is no original after all."""
-        adapter = ItemAdapter(item)
-        self._in_flight.discard(adapter["url"])
-        self._signatures.pop(adapter.get("content_hash") or "", None)
+        self._in_flight.remove(ItemAdapter(item)["url"])

@@ -197,14 +197,16 @@ class MemoryDuplicateIndex:
         for table, key in self._keys(content_hash, signature):
             table.setdefault(key, []).append(index)
 
-    def discard(self, url: str) -> None:
-        """Forget the originals of this URL."""
+    def remove(self, url: str) -> tuple[int, ...] | None:
+        """Forget the originals of this URL; returns the signature of the last one."""
+        signature = None
         for index in self._by_url.pop(url, []):
             _, content_hash, signature = self._originals.pop(index)
             for table, key in self._keys(content_hash, signature):
                 table[key].remove(index)
                 if not table[key]:
                     del table[key]
+        return signature
 
     def _keys(
         self, content_hash: str, signature: tuple[int, ...] | None
