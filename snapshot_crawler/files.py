@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from pathlib import Path
 
 
 def append_whole(fd: int, data: bytes) -> None:
@@ -20,3 +21,20 @@ def append_whole(fd: int, data: bytes) -> None:
         with contextlib.suppress(OSError):  # a device (no size to go back to) cannot be cut
             os.ftruncate(fd, start)
         raise
+
+
+def cut_tail(path: Path, end: int, separator: bytes = b"") -> int:
+    """Cut everything after offset ``end`` off the file (a record a killed process left
+    unfinished), keeping it in ``<name>.torn`` beside it, each cut followed by ``separator``;
+    returns how many bytes were cut."""
+    with path.open("r+b") as f:
+        f.seek(end)
+        torn = f.read()
+        if not torn:
+            return 0
+        with path.with_name(path.name + ".torn").open("ab") as sidecar:
+            sidecar.write(torn + separator)
+        f.truncate(end)
+        f.flush()
+        os.fsync(f.fileno())
+    return len(torn)

@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
-from snapshot_crawler.files import append_whole
+from snapshot_crawler.files import append_whole, cut_tail
 
 logger = logging.getLogger(__name__)
 
@@ -190,15 +190,9 @@ class WarcWriter:
         end, whole = record_ends(path)
         if whole:
             return
-        with path.open("r+b") as f:
-            f.seek(end)
-            torn = f.read()
-            with path.with_name(path.name + ".torn").open("ab") as sidecar:
-                sidecar.write(torn)
-            f.truncate(end)
-            os.fsync(f.fileno())
-        self.repaired.append((path, len(torn)))
-        logger.warning("Repaired %s: cut a torn last record of %d bytes", path, len(torn))
+        cut = cut_tail(path, end)
+        self.repaired.append((path, cut))
+        logger.warning("Repaired %s: cut a torn last record of %d bytes", path, cut)
 
     def close(self) -> None:
         for _, fd in self._files.values():

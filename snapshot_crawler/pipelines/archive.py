@@ -31,7 +31,7 @@ from scrapy.utils.defer import deferred_from_coro
 from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.extract.fingerprint import signature
-from snapshot_crawler.files import append_whole
+from snapshot_crawler.files import append_whole, cut_tail
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -51,13 +51,19 @@ def dumps_line(record: dict[str, Any]) -> bytes:
     return (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
 
 
+def archive_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The snapshots of one archive file; a torn last line (cut off when the writer next opens
+    the file) is skipped."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.endswith("\n"):
+                yield json.loads(line)
+
+
 def archive_records(directory: Path) -> Iterator[dict[str, Any]]:
-    """Every snapshot of an archive folder (``<site>/<day>.jsonl``); a torn last line is skipped."""
+    """Every snapshot of an archive folder (``<site>/<day>.jsonl``)."""
     for path in sorted(directory.glob("*/*.jsonl")):
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.endswith("\n"):
-                    yield json.loads(line)
+        yield from archive_lines(path)
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -78,14 +84,7 @@ def repair_torn_tail(path: Path) -> int:
                 end = start + newline + 1
                 break
             end = start
-        f.seek(end)
-        torn = f.read()
-        with path.with_name(path.name + ".torn").open("ab") as sidecar:
-            sidecar.write(torn + b"\n")
-        f.truncate(end)
-        f.flush()
-        os.fsync(f.fileno())
-        return len(torn)
+    return cut_tail(path, end, separator=b"\n")
 
 
 class ArchiveWriter:
@@ -145,19 +144,15 @@ def record_unknown_lines(path: Path, state: CrawlState) -> int:
     """Record in the crawl state every snapshot of an archive file that it does not know (a
     newer line than its record of the URL); returns how many."""
     recorded = 0
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.endswith("\n"):
-                break  # a torn tail, cut off when the writer opens the file
-            record = json.loads(line)
-            known = state.store.article(url_key(record["url"]))
-            if known is None or (
-                known.content_hash != record["content_hash"]
-                and datetime.fromisoformat(known.snapshot_time)
-                < datetime.fromisoformat(record["snapshot_time"])
-            ):
-                state.record_archived(record, signature(record["content"]), as_original=True)
-                recorded += 1
+    for record in archive_lines(path):
+        known = state.store.article(url_key(record["url"]))
+        if known is None or (
+            known.content_hash != record["content_hash"]
+            and datetime.fromisoformat(known.snapshot_time)
+            < datetime.fromisoformat(record["snapshot_time"])
+        ):
+            state.record_archived(record, signature(record["content"]), as_original=True)
+            recorded += 1
     return recorded
 
 
