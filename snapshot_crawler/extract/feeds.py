@@ -67,8 +67,9 @@ def _updated(entry: etree._Element) -> datetime | None:
 
 
 def parse_w3c_datetime(text: str) -> datetime | None:
-    """A W3C datetime (sitemap ``<lastmod>``, Atom ``<updated>``): ``2024-02-14``,
-    ``2024-02-14T05:21:00+08:00``, ``...Z``; None when it is not one."""
+    """A W3C datetime (sitemap ``<lastmod>``, Atom ``<updated>``, ``WARC-Date``):
+    ``2024-02-14``, ``2024-02-14T05:21:00+08:00``, ``...Z``; None when it is not one.
+    (Python 3.10's ``fromisoformat`` does not read the ``Z``.)"""
     try:
         return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

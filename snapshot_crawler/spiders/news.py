@@ -273,9 +273,12 @@ class NewsSpider(scrapy.Spider):
     def snapshot_time(self, response: Response) -> datetime:
         """When the page was fetched: now, or the time a replayed capture carries in its meta."""
         given = response.meta.get("snapshot_time")
-        if given:  # in the crawl's zone, as a live crawl gives it (WARC dates are UTC)
-            return datetime.fromisoformat(given).astimezone(self.tz)
-        return datetime.now(self.tz).replace(microsecond=0)
+        if not given:
+            return datetime.now(self.tz).replace(microsecond=0)
+        when = parse_w3c_datetime(given)  # a manifest's, or a WARC-Date ("...Z")
+        if when is None:
+            raise ValueError(f"{response.url}: snapshot_time {given!r} is no ISO 8601 time")
+        return when.astimezone(self.tz)  # in the crawl's zone, as a live crawl gives it
 
     def page_kind(self, url: str) -> str | None:
         """The page's kind by the site's patterns: "article", "list", "ignore" or "other"; None
