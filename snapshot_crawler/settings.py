@@ -47,14 +47,23 @@ DOWNLOADER_MIDDLEWARES = {
     # slows down for a site that answers 429 or 5xx, before RetryMiddleware (550) retries
     "snapshot_crawler.middlewares.backoff.BackoffMiddleware": 560,
 }
-# Skips article pages the crawl state already holds (SNAPSHOT_INCREMENTAL_ENABLED).
-SPIDER_MIDDLEWARES = {"snapshot_crawler.middlewares.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    # skips article pages the crawl state already holds (SNAPSHOT_INCREMENTAL_ENABLED)
+    "snapshot_crawler.middlewares.incremental.IncrementalMiddleware": 950,
+    # Redis mode: releases a request's lease once its response's items are through; outermost,
+    # so it sees what every other middleware let through
+    "snapshot_crawler.scaleout.workers.LeaseRelease": 10,
+}
 EXTENSIONS = {
     # the site's lock and crawl state, shared by the incremental middleware and dedup pipeline
     "snapshot_crawler.extensions.crawl_state.CrawlState": 100,
+    # Redis mode: heartbeat, dead workers' requests back to the queue, stop when all is done
+    "snapshot_crawler.scaleout.workers.Workers": 150,
     # the run's summary, runs log line and exit status
     "snapshot_crawler.extensions.run_report.RunReport": 200,
 }
+# With SNAPSHOT_STATE_URL set, puts scrapy-redis' shared scheduler in place of Scrapy's.
+ADDONS = {"snapshot_crawler.scaleout.RedisScaleOut": 0}
 
 ITEM_PIPELINES = {
     "snapshot_crawler.pipelines.validate.ValidatePipeline": 100,
@@ -98,6 +107,20 @@ SNAPSHOT_NEAR_DUPLICATE_SIMILARITY = 0.5
 SNAPSHOT_STATE_DIR = "state"
 # Start the crawl state over (-s SNAPSHOT_STATE_RESET=1): everything is new again.
 SNAPSHOT_STATE_RESET = False
+# Scale out: keep the crawl state, the near-duplicate index, the request queue and the
+# seen-request set in this Redis server (redis://host:port/db) instead of SQLite, so that any
+# number of workers, on any number of machines, crawl a site together; empty: SQLite. Each
+# worker still takes a number in SNAPSHOT_STATE_DIR (<site>.worker-<n>.lock), which names its
+# archive and WARC files.
+SNAPSHOT_STATE_URL = ""
+# This worker's name in file names and in Redis (empty: <host name>-<worker number>).
+SNAPSHOT_WORKER_ID = ""
+# Redis mode: a worker stops once the shared queue has been empty, with no worker holding a
+# request, for this many seconds.
+SNAPSHOT_REDIS_IDLE_CLOSE = 30.0
+# Redis mode: a worker silent for this many seconds is taken for dead, and the requests it
+# held go back to the queue (it renews its deadline every few seconds while it runs).
+SNAPSHOT_REDIS_WORKER_TIMEOUT = 60.0
 # Seconds a write to the crawl state waits for another process that holds it locked.
 SNAPSHOT_STATE_TIMEOUT = 60.0
 # Skip article pages that are already archived (False: request every article found).

@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,12 +93,14 @@ def record_ends(path: Path) -> tuple[int, bool]:
 
 
 class WarcWriter:
-    """Appends captures to ``<directory>/<site>/<site>-<time>.warc.gz``, a new file once the
-    current one has ``max_size`` bytes; the newest file of a site is reused across runs."""
+    """Appends captures to ``<directory>/<site>/<site>-<time>.warc.gz`` (a worker of a crawl
+    shared through Redis: ``<site>-<worker>-<time>.warc.gz``), a new file once the current
+    one has ``max_size`` bytes; the writer's newest file of a site is reused across runs."""
 
-    def __init__(self, directory: Path, max_size: int) -> None:
+    def __init__(self, directory: Path, max_size: int, worker: str | None = None) -> None:
         self.directory = directory
         self.max_size = max_size
+        self.worker = worker
         self._files: dict[str, tuple[Path, int]] = {}
         self.repaired: list[tuple[Path, int]] = []
         """Files whose torn tail was cut on opening, with the bytes cut."""
@@ -175,13 +178,15 @@ class WarcWriter:
     def _open(self, site: str) -> tuple[Path, int]:
         folder = self.directory / site
         folder.mkdir(parents=True, exist_ok=True)
-        existing = sorted(folder.glob("*.warc.gz"))
+        prefix = f"{site}-{self.worker}" if self.worker else site
+        own = re.compile(re.escape(prefix) + r"-\d{20}\.warc\.gz")
+        existing = sorted(p for p in folder.glob("*.warc.gz") if own.fullmatch(p.name))
         if existing and existing[-1].stat().st_size < self.max_size:
             path = existing[-1]
             self._repair(path)
         else:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
-            path = folder / f"{site}-{stamp}.warc.gz"
+            path = folder / f"{prefix}-{stamp}.warc.gz"
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._files[site] = (path, fd)
         return path, fd

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from jsonschema import Draft202012Validator
 
 from snapshot_crawler.items import Snapshot
@@ -71,3 +78,48 @@ def scrapy_command(
     ):
         command += ["-s", setting]
     return command
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Redis server of the tests: the one ``.ci/run`` started (its URL in
+    ``SNAPSHOT_TEST_REDIS_URL``), else one started here on a free port of 127.0.0.1."""
+    url = os.environ.get("SNAPSHOT_TEST_REDIS_URL")
+    if url:
+        yield url.rstrip("/")
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("the Redis tests need redis-server (Debian: apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    client.close()
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """An emptied database of the tests' Redis server."""
+    url = f"{redis_server}/0"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url

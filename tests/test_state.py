@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,15 +19,20 @@ from snapshot_crawler.state import (
     open_store,
 )
 from snapshot_crawler.state.lock import SiteLock
+from snapshot_crawler.state.redis import RedisStore
 from snapshot_crawler.state.sqlite import KeyTable, SqliteDuplicateIndex, SqliteStore
+from snapshot_crawler.warc import Capture
 from tests.test_demo_crawl import archived, crawl_demo
 
 URL = "https://a.example/1"
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_versions_and_fetch_times(tmp_path: Path, kind: str) -> None:
-    store = MemoryStore() if kind == "memory" else open_store(str(tmp_path), "demo")
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_versions_and_fetch_times(
+    tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("redis_url") if kind == "redis" else ""
+    store = MemoryStore() if kind == "memory" else open_store(str(tmp_path), "demo", url=url)
     assert store.article(URL) is None and store.article_count() == 0
     assert (
         store.record_snapshot(URL, "h1", "2024-02-14T08:00:00+08:00", "2024-02-14T05:21:00+08:00")
@@ -139,6 +145,46 @@ def test_duplicate_index_is_shared_saved_and_catches_up_with_other_crawls(
     assert [o.url for o in reopened.exact("h1")] == ["https://a.example/1"]
     assert [sig for _, sig in reopened.candidates(story)] == [story]
     reopened.close()
+
+
+def test_redis_state_is_shared_by_workers_and_resets_one_site(redis_url: str) -> None:
+    story = tuple(range(100, 136))
+    worker, other = open_store("", "demo", url=redis_url), open_store("", "demo", url=redis_url)
+    assert isinstance(worker, RedisStore)
+    worker.record_snapshot(URL, "h1", "2024-02-14T08:45:06+08:00", None)
+    assert other.record_snapshot(URL, "h2", "2024-02-15T08:45:06+08:00", None) == 2
+    capture = Capture("<urn:uuid:1>", "sha1:X", URL, "2024-02-14T00:45:06Z", "demo/a.warc.gz")
+    other.record_capture(URL, capture)
+    assert worker.capture(URL) == capture and worker.article_count() == 1
+    elsewhere = open_store("", "another", url=redis_url)
+    elsewhere.record_snapshot(URL, "h1", "2024-02-14T08:45:06+08:00", None)
+    fresh = open_store("", "demo", reset=True, url=redis_url)
+    assert fresh.article(URL) is None and fresh.capture(URL) is None
+    assert elsewhere.article_count() == 1  # only the reset site starts over
+    for store in (worker, other, elsewhere, fresh):
+        store.close()
+
+    first, second = (open_duplicate_index("", url=redis_url) for _ in range(2))
+    first.add(Original("https://a.example/1", "a", "2024-02-14T08:00:00+08:00"), "h1", story)
+    second.add(Original("https://b.example/2", "b", "2024-02-14T09:00:00+08:00"), "h1", None)
+    near = story[:3] + tuple(range(900, 933))  # shares the first band only
+    second.add(Original("https://c.example/3", "c", "2024-02-14T10:00:00+08:00"), "h3", near)
+    assert [o.url for o in second.exact("h1")] == ["https://a.example/1", "https://b.example/2"]
+    assert [(o.url, sig) for o, sig in first.candidates(story)] == [
+        ("https://a.example/1", story),
+        ("https://c.example/3", near),
+    ]
+    assert first.exact("h4") == [] and first.candidates(tuple(range(36))) == []
+    first.close()
+    second.close()
+
+
+def test_a_redis_server_that_does_not_answer_is_a_state_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StateError, match="cannot be used"):
+        open_store("", "demo", url=f"redis://127.0.0.1:{port}/0")
 
 
 def test_a_corrupt_state_stops_the_crawl_with_a_clear_error_and_is_kept(tmp_path: Path) -> None:

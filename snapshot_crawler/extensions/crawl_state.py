@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +24,7 @@ from snapshot_crawler.state import (
     open_duplicate_index,
     open_store,
 )
-from snapshot_crawler.state.lock import SiteLock
+from snapshot_crawler.state.lock import SiteLock, worker_lock
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -40,30 +42,46 @@ class CrawlState:
     nothing and closes at once with the finish reason ``already_running``. Without a state
     directory the store lives in memory for this run, unlocked.
 
+    With ``SNAPSHOT_STATE_URL`` the store is in Redis and any number of workers crawl the site
+    together: instead of the site's lock, each takes the lowest free worker number of the site
+    on its machine (``<dir>/<site>.worker-<n>.lock``), and ``worker`` (``<host>-<n>``, or
+    ``SNAPSHOT_WORKER_ID``) goes into the names of the files it writes.
+
     The dedup pipeline and the incremental middleware share ``store``; the dedup pipeline
     also finds reposts in ``duplicates``, the index of every site's originals
-    (``<dir>/duplicates.sqlite3``, never reset with one site's state).
+    (``<dir>/duplicates.sqlite3`` or Redis, never reset with one site's state).
     """
 
     def __init__(self, crawler: Crawler, site: str) -> None:
         settings = crawler.settings
         directory = settings.get("SNAPSHOT_STATE_DIR") or ""
+        url = settings.get("SNAPSHOT_STATE_URL") or ""
         self.site = site
-        self.persistent = bool(directory)
-        """Whether the state outlives the run (a state directory is set)."""
+        self.persistent = bool(directory or url)
+        """Whether the state outlives the run (a state directory or a Redis server is set)."""
         self.reset = settings.getbool("SNAPSHOT_STATE_RESET")
         """Whether this run started the state over."""
+        self.worker: str | None = None
+        """This process's name among the site's workers (Redis mode only)."""
         self.lock: SiteLock | None = None
         self.locked_out = False
-        if directory:
+        if url:
+            self.worker, self.lock = claim_worker(
+                directory, site, settings.get("SNAPSHOT_WORKER_ID")
+            )
+        elif directory:
             self.lock = SiteLock(project_path(directory) / f"{site}.lock")
             self.locked_out = not self.lock.acquire()
         timeout = settings.getfloat("SNAPSHOT_STATE_TIMEOUT")
         self.store: CrawlStore = (
-            MemoryStore() if self.locked_out else open_store(directory, site, self.reset, timeout)
+            MemoryStore()
+            if self.locked_out
+            else open_store(directory, site, self.reset, timeout, url)
         )
         self.duplicates: DuplicateIndex = (
-            MemoryDuplicateIndex() if self.locked_out else open_duplicate_index(directory, timeout)
+            MemoryDuplicateIndex()
+            if self.locked_out
+            else open_duplicate_index(directory, timeout, url)
         )
         """The originals of every site's archive, to find reposts (shared by all sites)."""
         self.articles_before = self.store.article_count()
@@ -127,6 +145,16 @@ class CrawlState:
         self.duplicates.close()
         if self.lock is not None:
             self.lock.release()
+
+
+def claim_worker(directory: str, site: str, name: str | None) -> tuple[str, SiteLock | None]:
+    """A worker's name and the lock of its number on this machine (none without a state
+    directory: the name then has the process id)."""
+    host = socket.gethostname()
+    if not directory:
+        return name or f"{host}-{os.getpid()}", None
+    number, lock = worker_lock(project_path(directory), site)
+    return name or f"{host}-{number}", lock
 
 
 def state_name(spider: Any) -> str:

@@ -131,13 +131,15 @@ class RunReport:
         }
 
     def articles_found(self) -> int:
-        """Article pages this run saw: parsed, skipped as known, or failed to download."""
+        """Article pages this run saw: parsed, skipped as known, or failed to download; in a
+        shared crawl (Redis mode), skipped as known or handed to the shared queue, from which
+        any worker may have fetched them."""
         value = self.stats.get_value
-        return int(
-            value("snapshot/pages/article", 0)
-            + value("snapshot/incremental/skipped", 0)
-            + value("snapshot/articles/failed", 0)
+        skipped = value("snapshot/incremental/skipped", 0)
+        seen_here = (
+            value("snapshot/pages/article", 0) + skipped + value("snapshot/articles/failed", 0)
         )
+        return int(max(seen_here, skipped + value("snapshot/scaleout/articles_scheduled", 0)))
 
     def verdict(self, reason: str, errors: int) -> tuple[ExitStatus, list[str]]:
         """The exit status and the problems behind it, the gravest first."""
@@ -165,7 +167,11 @@ class RunReport:
                 and failed / found > settings.getfloat("SNAPSHOT_HEALTH_MAX_FAILED_SHARE"),
                 f"{failed} of {found} article pages failed to download",
             ),
-            (ExitStatus.NO_ARTICLES, found == 0, self.no_articles_problem()),
+            (
+                ExitStatus.NO_ARTICLES,
+                found == 0 and not self.idle_worker(),
+                self.no_articles_problem(),
+            ),
         ]
         if self.extracted >= settings.getint("SNAPSHOT_HEALTH_MIN_ITEMS"):
             limit = settings.getfloat("SNAPSHOT_HEALTH_MAX_MISSING_SHARE")
@@ -184,6 +190,13 @@ class RunReport:
         if not problems:
             return ExitStatus.OK, []
         return problems[0][0], [text for _, text in problems]
+
+    def idle_worker(self) -> bool:
+        """A worker of a shared crawl (Redis mode) that fetched nothing: the others took every
+        request, which says nothing of the site."""
+        state = self.crawler.get_extension(CrawlState)
+        requests = self.stats.get_value("downloader/request_count", 0)
+        return state is not None and state.worker is not None and requests == 0
 
     def no_articles_problem(self) -> str:
         state = self.crawler.get_extension(CrawlState)

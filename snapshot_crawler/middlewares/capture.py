@@ -63,7 +63,9 @@ class WarcCaptureMiddleware:
         state = CrawlState.of(crawler)
         assert crawler.stats is not None
         writer = WarcWriter(
-            project_path(settings["SNAPSHOT_WARC_DIR"]), settings.getint("SNAPSHOT_WARC_MAX_SIZE")
+            project_path(settings["SNAPSHOT_WARC_DIR"]),
+            settings.getint("SNAPSHOT_WARC_MAX_SIZE"),
+            state.worker,
         )
         middleware = cls(
             writer,

@@ -88,17 +88,28 @@ def repair_torn_tail(path: Path) -> int:
 
 
 class ArchiveWriter:
-    """Appends records to per-site, per-day JSONL files under one directory."""
+    """Appends records to per-site, per-day JSONL files under one directory; a worker of a
+    crawl shared through Redis writes its own, ``<YYYY-MM-DD>.<worker>.jsonl``, so that no two
+    processes append to one file."""
 
-    def __init__(self, directory: Path, fsync: bool = False) -> None:
+    def __init__(self, directory: Path, fsync: bool = False, worker: str | None = None) -> None:
         self.directory = directory
         self.fsync = fsync
+        self.suffix = f".{worker}.jsonl" if worker else ".jsonl"
+        self._own_name = re.compile(r"\d{4}-\d{2}-\d{2}" + re.escape(self.suffix))
         self._fds: dict[Path, int] = {}
         self.repaired: list[tuple[Path, int]] = []
         """Files whose torn tail was cut on opening, with the bytes cut."""
 
     def path_for(self, site: str, snapshot_time: str) -> Path:
-        return self.directory / site / f"{snapshot_time[:10]}.jsonl"
+        return self.directory / site / f"{snapshot_time[:10]}{self.suffix}"
+
+    def own_files(self, site: str) -> list[Path]:
+        """The site's archive files that this writer writes to, oldest first."""
+        folder = self.directory / site
+        return sorted(
+            p for p in folder.glob("*.jsonl") if self._own_name.fullmatch(p.name) and p.is_file()
+        )
 
     def write(self, site: str, snapshot_time: str, record: dict[str, Any]) -> Path:
         path = self.path_for(site, snapshot_time)
@@ -180,19 +191,20 @@ class ArchivePipeline:
         if not settings.getbool("SNAPSHOT_ARCHIVE_ENABLED"):
             raise NotConfigured("SNAPSHOT_ARCHIVE_ENABLED is off")
         assert crawler.stats is not None
+        state = crawler.get_extension(CrawlState)
         writer = ArchiveWriter(
             project_path(settings["SNAPSHOT_ARCHIVE_DIR"]),
             settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"),
+            state.worker if state is not None else None,
         )
-        return cls(writer, crawler.stats, crawler.get_extension(CrawlState), stopper(crawler))
+        return cls(writer, crawler.stats, state, stopper(crawler))
 
     def open_spider(self, spider: Spider | None = None) -> None:
         state = self.state
         if state is None or not state.persistent or state.reset or state.locked_out:
             return
         # the two newest files: a run killed just after midnight wrote into both
-        files = [p for p in (self.writer.directory / state.site).glob("*.jsonl") if p.is_file()]
-        for path in sorted(files)[-2:]:
+        for path in self.writer.own_files(state.site)[-2:]:
             recorded = record_unknown_lines(path, state)
             if recorded:
                 self.stats.inc_value("snapshot/archive/recovered", recorded)

@@ -3,7 +3,7 @@
 The state decides what a periodic crawl requests again: a known article only while it is
 young (the re-check window) or when a sitemap says it changed, and a new snapshot version only
 when its content did. SQLite keeps it across runs by default (a file per site under
-``SNAPSHOT_STATE_DIR``); a Redis store to scale out implements the same interface.
+``SNAPSHOT_STATE_DIR``); Redis (``SNAPSHOT_STATE_URL``) keeps it for many workers at once.
 """
 
 from __future__ import annotations
@@ -124,10 +124,16 @@ class MemoryStore:
         self._captures.clear()
 
 
-def open_store(directory: str, site: str, reset: bool = False, timeout: float = 60.0) -> CrawlStore:
-    """The store for one site: ``<directory>/<site>.sqlite3``, or memory (for one run only)
-    when ``directory`` is empty. ``reset`` starts it over; a write waits ``timeout`` seconds
-    for another process's."""
+def open_store(
+    directory: str, site: str, reset: bool = False, timeout: float = 60.0, url: str = ""
+) -> CrawlStore:
+    """The store for one site: in the Redis server at ``url`` when one is given, else
+    ``<directory>/<site>.sqlite3``, or memory (for one run only) when ``directory`` is empty.
+    ``reset`` starts it over; a write waits ``timeout`` seconds for another process's."""
+    if url:
+        from .redis import RedisStore, connect
+
+        return RedisStore(connect(url), site, reset)
     if not directory:
         return MemoryStore()
     from .sqlite import SqliteStore  # sqlite3 is loaded only when state is kept
@@ -220,9 +226,14 @@ class MemoryDuplicateIndex:
             table.clear()
 
 
-def open_duplicate_index(directory: str, timeout: float = 60.0) -> DuplicateIndex:
-    """The index shared by every site: ``<directory>/duplicates.sqlite3``, or memory (for one
-    run only) when ``directory`` is empty."""
+def open_duplicate_index(directory: str, timeout: float = 60.0, url: str = "") -> DuplicateIndex:
+    """The index shared by every site: in the Redis server at ``url`` when one is given, else
+    ``<directory>/duplicates.sqlite3``, or memory (for one run only) when ``directory`` is
+    empty."""
+    if url:
+        from .redis import RedisDuplicateIndex, connect
+
+        return RedisDuplicateIndex(connect(url))
     if not directory:
         return MemoryDuplicateIndex()
     from .sqlite import SqliteDuplicateIndex

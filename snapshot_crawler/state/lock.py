@@ -43,3 +43,15 @@ class SiteLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor releases the flock
             self._fd = None
+
+
+def worker_lock(directory: Path, site: str) -> tuple[int, SiteLock]:
+    """The lowest worker number of the site that no process on this machine holds, with its
+    lock taken (``<site>.worker-<n>.lock``): a restarted worker takes the number, and so the
+    files and the leases, of the killed one it replaces."""
+    number = 0
+    while True:
+        lock = SiteLock(directory / f"{site}.worker-{number}.lock")
+        if lock.acquire():
+            return number, lock
+        number += 1
