@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from snapshot_crawler.items import Snapshot
 from snapshot_crawler.pipelines.dedup import DedupPipeline
 from snapshot_crawler.pipelines.validate import ValidatePipeline
+from snapshot_crawler.signals import snapshot_archived
 from snapshot_crawler.urls import clean_url, url_key
 from tests.pipeline_helpers import make_crawler
 
@@ -49,9 +50,9 @@ def test_validate_passes_complete_items_and_follows_the_setting() -> None:
     assert pipeline.process_item(complete) is complete
 
 
-def archive(crawler_item: Snapshot, crawler: object) -> None:
-    """What the engine does once an item passed every stage."""
-    crawler.signals.send_catch_log(signals.item_scraped, item=crawler_item)  # type: ignore[attr-defined]
+def archive(crawler_item: Snapshot, crawler: object, signal: object = snapshot_archived) -> None:
+    """What the archive stage does once the item's line is written."""
+    crawler.signals.send_catch_log(signal, item=crawler_item)  # type: ignore[attr-defined]
 
 
 def test_dedup_drops_the_same_url_and_content_once_archived() -> None:
@@ -85,8 +86,19 @@ def test_changed_content_is_the_next_version_of_its_url() -> None:
 def test_dedup_does_not_count_an_item_a_later_stage_dropped() -> None:
     crawler = make_crawler()
     pipeline = DedupPipeline.from_crawler(crawler)
-    pipeline.process_item(item())  # never reached the archive: no item_scraped
+    pipeline.process_item(item())  # never reached the archive: no snapshot_archived
     assert pipeline.process_item(item()).version == 1
+
+
+def test_without_an_archive_an_item_counts_once_it_passed_every_stage() -> None:
+    crawler = make_crawler({"SNAPSHOT_ARCHIVE_ENABLED": False})
+    pipeline = DedupPipeline.from_crawler(crawler)
+    first = pipeline.process_item(item())
+    archive(first, crawler)  # the archive's signal: nobody sends it, nobody listens
+    assert pipeline.process_item(item()).version == 1
+    archive(first, crawler, signals.item_scraped)
+    with pytest.raises(DropItem, match="unchanged"):
+        pipeline.process_item(item())
 
 
 def test_dedup_can_be_switched_off() -> None:

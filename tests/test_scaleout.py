@@ -161,7 +161,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_to_the_surviving_one(workers: W
     log = finish(survivor)
     assert "stopped answering" in log and "back in the queue" in log
     urls = Counter(r["url"] for r in workers.archived())
-    assert len(urls) == 6 * len(VIA) and set(urls.values()) == {1}
+    assert len(urls) == 6 * len(VIA) and set(urls.values()) == {1}, log[-6000:]
 
 
 def test_a_killed_worker_restarted_takes_back_what_it_held(workers: Workers) -> None:
@@ -175,7 +175,7 @@ def test_a_killed_worker_restarted_takes_back_what_it_held(workers: Workers) -> 
     # the restarted worker takes the killed one's number, its files and its leases
     assert "restarted:" in log and "back in the queue" in log
     urls = Counter(r["url"] for r in workers.archived())
-    assert len(urls) == 6 * len(VIA) and set(urls.values()) == {1}
+    assert len(urls) == 6 * len(VIA) and set(urls.values()) == {1}, log[-6000:]
     assert len(workers.archive_files()) == 1 and held < len(urls)
 
 

@@ -25,6 +25,7 @@ from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
@@ -32,6 +33,7 @@ from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.extract.fingerprint import signature
 from snapshot_crawler.files import append_whole, cut_tail
+from snapshot_crawler.signals import snapshot_archived
 from snapshot_crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,21 @@ def stopper(crawler: Crawler) -> Callable[[str], object]:
     return stop
 
 
+def recover_unrecorded(writer: ArchiveWriter, state: CrawlState, stats: StatsCollector) -> None:
+    """Record the snapshots of the writer's two newest files of the site (a run killed just
+    after midnight wrote into both) that the crawl state does not know."""
+    for path in writer.own_files(state.site)[-2:]:
+        recorded = record_unknown_lines(path, state)
+        if recorded:
+            stats.inc_value("snapshot/archive/recovered", recorded)
+            logger.warning(
+                "%s: %d snapshots were archived by a process killed before it recorded them; "
+                "the crawl state knows them now",
+                path,
+                recorded,
+            )
+
+
 def record_unknown_lines(path: Path, state: CrawlState) -> int:
     """Record in the crawl state every snapshot of an archive file that it does not know (a
     newer line than its record of the URL); returns how many."""
@@ -177,11 +194,13 @@ class ArchivePipeline:
         self,
         writer: ArchiveWriter,
         stats: StatsCollector,
+        signals: SignalManager,
         state: CrawlState | None = None,
         stop: Callable[[str], object] | None = None,
     ) -> None:
         self.writer = writer
         self.stats = stats
+        self.signals = signals
         self.state = state
         self.stop = stop
 
@@ -197,23 +216,13 @@ class ArchivePipeline:
             settings.getbool("SNAPSHOT_ARCHIVE_FSYNC"),
             state.worker if state is not None else None,
         )
-        return cls(writer, crawler.stats, state, stopper(crawler))
+        return cls(writer, crawler.stats, crawler.signals, state, stopper(crawler))
 
     def open_spider(self, spider: Spider | None = None) -> None:
         state = self.state
         if state is None or not state.persistent or state.reset or state.locked_out:
             return
-        # the two newest files: a run killed just after midnight wrote into both
-        for path in self.writer.own_files(state.site)[-2:]:
-            recorded = record_unknown_lines(path, state)
-            if recorded:
-                self.stats.inc_value("snapshot/archive/recovered", recorded)
-                logger.warning(
-                    "%s: %d snapshots were archived by a run killed before it recorded them; "
-                    "the crawl state knows them now",
-                    path,
-                    recorded,
-                )
+        recover_unrecorded(self.writer, state, self.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         record = ItemAdapter(item).asdict()
@@ -228,6 +237,7 @@ class ArchivePipeline:
             if self.stop is not None:
                 self.stop("archive_failed")
             raise
+        self.signals.send_catch_log(signal=snapshot_archived, item=item)
         if len(self.writer.repaired) > repaired:
             self.stats.inc_value("snapshot/archive/torn_repaired")
         self.stats.inc_value("snapshot/archive/written")

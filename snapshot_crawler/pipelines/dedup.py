@@ -20,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler.extensions.crawl_state import CrawlState
 from snapshot_crawler.extract.fingerprint import signature, similarity
+from snapshot_crawler.signals import snapshot_archived
 from snapshot_crawler.state import CrawlStore, DuplicateIndex, MemoryDuplicateIndex, Original
 from snapshot_crawler.urls import url_key
 
@@ -70,8 +71,9 @@ class DedupPipeline:
     is dropped (``drop``). Only originals are indexed, so every copy points to the first
     snapshot of its story, and that first snapshot is never changed.
 
-    An item counts as archived only once it has passed every stage (``item_scraped``), so a
-    snapshot that a later stage dropped is fetched and offered again next run. Off with
+    An item counts as archived once its line is in the archive (``snapshot_archived``; without
+    an archive, once it passed every stage), so a snapshot that a stage dropped before is
+    fetched and offered again next run. Off with
     ``SNAPSHOT_DEDUP_ENABLED=False``; reposts are not looked for with ``SNAPSHOT_DUPLICATES=off``.
     """
 
@@ -101,7 +103,14 @@ class DedupPipeline:
         assert crawler.stats is not None
         threshold = settings.getfloat("SNAPSHOT_NEAR_DUPLICATE_SIMILARITY")
         pipeline = cls(state, policy, threshold, crawler.stats)
-        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        # recorded as soon as the line is in the archive; without an archive, once every
+        # stage let the item through
+        archived = (
+            snapshot_archived
+            if settings.getbool("SNAPSHOT_ARCHIVE_ENABLED")
+            else signals.item_scraped
+        )
+        crawler.signals.connect(pipeline.item_archived, signal=archived)
         crawler.signals.connect(pipeline.item_left, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_left, signal=signals.item_error)
         return pipeline
@@ -146,7 +155,7 @@ class DedupPipeline:
         adapter["duplicate_of"] = match.original.url
         adapter["similarity"] = round(match.similarity, 3)
 
-    def item_scraped(self, item: Any) -> None:
+    def item_archived(self, item: Any) -> None:
         adapter = ItemAdapter(item)
         # an original leaves the in-flight index with the signature computed for it above
         sig = self._in_flight.remove(adapter["url"])

@@ -22,6 +22,9 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 
+from snapshot_crawler import project_path
+from snapshot_crawler.extensions.crawl_state import CrawlState
+from snapshot_crawler.pipelines.archive import ArchiveWriter, recover_unrecorded
 from snapshot_crawler.state.redis import site_key
 
 if TYPE_CHECKING:
@@ -111,6 +114,7 @@ class Workers:
         server.zadd(self.workers_key, {self.worker: now + self.timeout})
         for dead in server.zrangebyscore(self.workers_key, "-inf", now):
             name = dead.decode()
+            self.recover_lines(name)
             recovered = self.queue.requeue(name)
             server.zrem(self.workers_key, name)
             self.stats.inc_value("snapshot/scaleout/recovered", recovered)
@@ -119,6 +123,15 @@ class Workers:
                 name,
                 recovered,
             )
+
+    def recover_lines(self, worker: str) -> None:
+        """Record what a dead worker archived but had not recorded yet, when its archive files
+        are on this machine, before its requests are fetched again (a worker on another
+        machine cannot see them)."""
+        settings = self.crawler.settings
+        if settings.getbool("SNAPSHOT_ARCHIVE_ENABLED"):
+            writer = ArchiveWriter(project_path(settings["SNAPSHOT_ARCHIVE_DIR"]), worker=worker)
+            recover_unrecorded(writer, CrawlState.of(self.crawler), self.stats)
 
     def others_busy(self) -> bool:
         """Whether another live worker holds requests (whose pages may lead to more)."""
