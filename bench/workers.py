@@ -40,6 +40,8 @@ UNLIMITED = (
     "CONCURRENT_REQUESTS=16",
     "CONCURRENT_REQUESTS_PER_DOMAIN=16",
     "LOG_LEVEL=INFO",
+    # the site paginates its lists 40 deep: walk them all (the site file bounds list_depth)
+    "DEPTH_LIMIT=0",
 )
 
 
