@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 
 from snapshot_crawler import project_path
 from snapshot_crawler.extensions.crawl_state import ALREADY_RUNNING, CrawlState, state_name
+from snapshot_crawler.scaleout.workers import Workers
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class RunReport:
             ),
             (
                 ExitStatus.NO_ARTICLES,
-                found == 0 and not self.idle_worker(),
+                found == 0 and not self.others_found_articles(),
                 self.no_articles_problem(),
             ),
         ]
@@ -191,12 +192,11 @@ class RunReport:
             return ExitStatus.OK, []
         return problems[0][0], [text for _, text in problems]
 
-    def idle_worker(self) -> bool:
-        """A worker of a shared crawl (Redis mode) that fetched nothing: the others took every
-        request, which says nothing of the site."""
-        state = self.crawler.get_extension(CrawlState)
-        requests = self.stats.get_value("downloader/request_count", 0)
-        return state is not None and state.worker is not None and requests == 0
+    def others_found_articles(self) -> bool:
+        """A worker of a shared crawl (Redis mode) whose pages led to no article may have
+        been left only pages without any: the crawl is judged by what all its workers found."""
+        workers = Workers.of(self.crawler)
+        return workers is not None and workers.crawl_articles_found > 0
 
     def no_articles_problem(self) -> str:
         state = self.crawler.get_extension(CrawlState)

@@ -113,15 +113,18 @@ class SeenFilter(RFPDupeFilter):
 
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler, its queue and seen set named after the site
-    (``snapshot:<site>:requests``, ``snapshot:<site>:seen``), not the spider."""
+    (``snapshot:<site>:requests``, ``snapshot:<site>:seen``), not the spider; it counts the
+    article requests all workers found this crawl in ``snapshot:<site>:articles_found``."""
 
     queue: LeasedQueue
 
     def enqueue_request(self, request: Request) -> bool:
         # scrapy-redis' own passes the spider to the stats collector, which Scrapy deprecated
         if request.meta.get("snapshot_kind") == "article":
-            # found by this worker, fetched by whichever takes it: the run report counts it
+            # found by this worker, fetched by whichever takes it: the run report counts it,
+            # and judges a worker that found none by what all found
             self.stats.inc_value("snapshot/scaleout/articles_scheduled")
+            self.server.incr(self.found_key)
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
@@ -136,6 +139,7 @@ class SharedScheduler(Scheduler):
         return request
 
     def open(self, spider: Spider) -> None:
+        self.found_key = site_key(state_name(spider), "articles_found")
         self.queue_key = _literal(site_key(state_name(spider), "requests"))
         super().open(spider)
         workers = Workers.of(spider.crawler)

@@ -47,7 +47,9 @@ class Workers:
         self.timeout = timeout
         self.worker = ""
         self.queue: LeasedQueue | None = None
-        self.workers_key = self.seen_key = ""
+        self.workers_key = self.seen_key = self.found_key = ""
+        self.crawl_articles_found = 0
+        """Article requests that all workers of the crawl had found when this one stopped."""
         self.idle_since: float | None = None
         self.pending: dict[bytes, list[int]] = {}
         """Per request whose callback gave items: [items still in the pipelines, callback done
@@ -85,6 +87,7 @@ class Workers:
         self.worker = queue.worker
         self.workers_key = site_key(queue.site, "workers")
         self.seen_key = site_key(queue.site, "seen")
+        self.found_key = site_key(queue.site, "articles_found")
 
     def spider_opened(self, spider: Spider) -> None:
         if self.queue is None:
@@ -192,9 +195,10 @@ class Workers:
         else:  # stopped before the end: what it held goes to the others
             self.queue.requeue(self.worker)
         server.zrem(self.workers_key, self.worker)
+        self.crawl_articles_found = int(server.get(self.found_key) or 0)
         if reason == "finished" and not server.zcard(self.workers_key) and not len(self.queue):
             # the last worker out of a finished crawl: the next crawl may request it all again
-            server.delete(self.seen_key)
+            server.delete(self.seen_key, self.found_key)
 
 
 class LeaseRelease:
