@@ -71,6 +71,11 @@ class Page:
 _INFO_LABEL = re.compile(
     r"来源|作者|记者|发布|时间|日期|编辑|浏览|阅读|点击|字号|published|updated|posted", re.I
 )
+# A clock time or a whole date; a year must be followed by a month and a day or by 月, so that
+# a figure such as 2943.7万吨 in a paragraph that names a 记者 is not taken for a date.
+_INFO_STAMP = re.compile(
+    r"(?<!\d)(?:\d{1,2}[:：]\d{2}(?!\d)|(?:19|20)\d{2}(?:年\d{1,2}月|([-/.])\d{1,2}\1\d{1,2}))"
+)
 _NAMES_ONLY = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:[ 、,，][\u4e00-\u9fff·]{2,4}){0,3}")
 _DATELINE_NOISE = re.compile(
     r"\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?|\b(updated|published|posted|last|am|um|uhr|on|at|"
@@ -447,11 +452,7 @@ def _author_only_line(zone: list[str], title: str | None) -> str | None:
 
 def _is_info_line(text: str) -> bool:
     """The byline bar (date, 来源, 作者, views) that sits above many bodies."""
-    return (
-        len(text) < 120
-        and bool(_INFO_LABEL.search(text))
-        and bool(re.search(r"\d{1,2}[:：]\d{2}|\d{4}[-/年.]\d{1,2}", text))
-    )
+    return len(text) < 120 and bool(_INFO_LABEL.search(text)) and bool(_INFO_STAMP.search(text))
 
 
 def _first(value: Any) -> str | None:

@@ -26,6 +26,18 @@ from .workers import Workers
 _FINGERPRINT_HEX = 40
 """A queue entry starts with its request's fingerprint (hex), so the server can file leases."""
 
+# Queues a request unless its fingerprint is in the seen set (ARGV[3] = "1": dont_filter), and
+# counts an article request found, in one step: a worker killed in between cannot leave a
+# request marked seen that is in no queue.
+_PUSH = """
+if ARGV[4] == '1' then redis.call('INCR', KEYS[3]) end
+if ARGV[3] == '1' or redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
+    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1] .. ARGV[5])
+    return 1
+end
+return 0
+"""
+
 # Moves the first request of the queue to the lease hash, under its fingerprint, with its score.
 _LEASE = """
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -61,23 +73,34 @@ class LeasedQueue(PriorityQueue):
         self.fingerprint = crawler.request_fingerprinter.fingerprint
         self.worker = CrawlState.of(crawler).worker or "-"
         self.site = state_name(spider)
+        self._push = server.register_script(_PUSH)
         self._lease = server.register_script(_LEASE)
         self._requeue = server.register_script(_REQUEUE)
 
     def leases_key(self, worker: str) -> str:
         return site_key(self.site, f"leases:{worker}")
 
-    def push(self, request: Request) -> None:
-        entry = self.fingerprint(request).hex().encode() + self._encode_request(request)
-        self.server.execute_command("ZADD", self.key, -request.priority, entry)
+    def push(self, request: Request) -> bool:
+        """Queue the request, unless another like it was seen this crawl; whether it was."""
+        added: int = self._push(
+            keys=[self.key, site_key(self.site, "seen"), site_key(self.site, "articles_found")],
+            args=[
+                self.fingerprint(request).hex(),
+                -request.priority,
+                int(request.dont_filter),
+                int(request.meta.get("snapshot_kind") == "article"),
+                self._encode_request(request),
+            ],
+        )
+        return bool(added)
 
     def pop(self, timeout: int = 0) -> Request | None:
         entry = self._lease(keys=[self.key, self.leases_key(self.worker)], args=[_FINGERPRINT_HEX])
         return self._decode_request(entry[_FINGERPRINT_HEX:]) if entry else None
 
-    def release(self, request: Request) -> None:
+    def release(self, fingerprint: bytes) -> None:
         """The request is done: its response and everything it gave are through."""
-        self.server.hdel(self.leases_key(self.worker), self.fingerprint(request).hex())
+        self.server.hdel(self.leases_key(self.worker), fingerprint.hex())
 
     def release_all(self) -> None:
         """Every request this worker took is done."""
@@ -95,40 +118,34 @@ class LeasedQueue(PriorityQueue):
 
 
 class SeenFilter(RFPDupeFilter):
-    """scrapy-redis' seen-request set of one site, by the crawler's request fingerprints (the
-    ones Scrapy's own filter and the lease hashes use)."""
-
-    def __init__(self, server: Any, key: str, spider: Spider) -> None:
-        super().__init__(server, key)
-        self.fingerprinter = spider.crawler.request_fingerprinter
+    """scrapy-redis' seen-request set, of one site (``snapshot:<site>:seen``); the queue's
+    ``push`` tests and fills it, with the crawler's request fingerprints."""
 
     @classmethod
     def from_spider(cls, spider: Spider) -> SeenFilter:
         url = spider.settings["SNAPSHOT_STATE_URL"]
-        return cls(connect(url), site_key(state_name(spider), "seen"), spider)
-
-    def request_fingerprint(self, request: Request) -> str:
-        return self.fingerprinter.fingerprint(request).hex()
+        return cls(connect(url), site_key(state_name(spider), "seen"))
 
 
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler, its queue and seen set named after the site
-    (``snapshot:<site>:requests``, ``snapshot:<site>:seen``), not the spider; it counts the
-    article requests all workers found this crawl in ``snapshot:<site>:articles_found``."""
+    (``snapshot:<site>:requests``, ``snapshot:<site>:seen``), not the spider; the article
+    requests all workers found this crawl are counted in ``snapshot:<site>:articles_found``."""
 
     queue: LeasedQueue
 
     def enqueue_request(self, request: Request) -> bool:
-        # scrapy-redis' own passes the spider to the stats collector, which Scrapy deprecated
+        # scrapy-redis' own tests the seen set and queues in two steps, and passes the spider
+        # to the stats collector, which Scrapy deprecated
         if request.meta.get("snapshot_kind") == "article":
-            # found by this worker, fetched by whichever takes it: the run report counts it,
-            # and judges a worker that found none by what all found
+            # found by this worker, fetched by whichever takes it: the run report counts it
             self.stats.inc_value("snapshot/scaleout/articles_scheduled")
-            self.server.incr(self.found_key)
-        if not request.dont_filter and self.df.request_seen(request):
+        added = self.queue.push(request)
+        if self.workers is not None:
+            self.workers.request_enqueued(request)
+        if not added:
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
@@ -139,9 +156,8 @@ class SharedScheduler(Scheduler):
         return request
 
     def open(self, spider: Spider) -> None:
-        self.found_key = site_key(state_name(spider), "articles_found")
         self.queue_key = _literal(site_key(state_name(spider), "requests"))
         super().open(spider)
-        workers = Workers.of(spider.crawler)
-        if workers is not None:
-            workers.attach(self.queue)
+        self.workers = Workers.of(spider.crawler)
+        if self.workers is not None:
+            self.workers.attach(self.queue)

@@ -2,8 +2,10 @@
 
 Every worker beats a heart (its deadline in ``snapshot:<site>:workers``) and, with each beat,
 puts the leased requests of workers whose deadline passed (killed, or their machine gone) back
-into the queue. A worker releases a lease when the response and every item it gave are through
-the pipelines; when it is idle, nothing it took is still in progress, so it releases all. It
+into the queue. A worker releases a lease once every item the response gave is through the
+pipelines and every request it gave is in the queue (Scrapy handles a callback's output after
+the callback has given it, so its end is not enough); when it is idle, nothing it took is
+still in progress, so it releases all. It
 stops once the shared queue has been empty, and no worker has held a request, for
 ``SNAPSHOT_REDIS_IDLE_CLOSE`` seconds; so cron-started workers end on their own.
 """
@@ -14,6 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -52,8 +55,11 @@ class Workers:
         """Article requests that all workers of the crawl had found when this one stopped."""
         self.idle_since: float | None = None
         self.pending: dict[bytes, list[int]] = {}
-        """Per request whose callback gave items: [items still in the pipelines, callback done
-        (0 or 1)]; its lease is released when both say so."""
+        """Per request whose response is being scraped: [what its callback gave that is not
+        through yet (items still in the pipelines, requests not yet queued), callback done (0
+        or 1)]; its lease is released when both say so."""
+        self.parents: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+        """The request whose callback gave each request on its way to the queue."""
         self.heartbeat = create_looping_call(self.beat)
 
     @classmethod
@@ -156,33 +162,46 @@ class Workers:
         if now - self.idle_since < self.idle_close:
             raise DontCloseSpider
 
-    def _counts(self, request: Request) -> tuple[bytes, list[int]]:
-        key = self.crawler.request_fingerprinter.fingerprint(request)
-        return key, self.pending.setdefault(key, [0, 0])
+    def _key(self, request: Request) -> bytes:
+        return self.crawler.request_fingerprinter.fingerprint(request)
 
-    def item_started(self, request: Request) -> None:
-        """The request's callback gave an item, on its way to the pipelines."""
-        self._counts(request)[1][0] += 1
+    def output_started(self, request: Request, output: Any) -> None:
+        """The request's callback gave an item (on its way to the pipelines) or a request (on
+        its way to the queue)."""
+        key = self._key(request)
+        self.pending.setdefault(key, [0, 0])[0] += 1
+        if isinstance(output, Request):
+            self.parents[output] = key
 
-    def callback_done(self, request: Request) -> None:
-        """The request's callback gave all it had (its requests are in the queue)."""
-        key, counts = self._counts(request)
-        counts[1] = 1
-        self._settle(key, counts, request)
+    def request_enqueued(self, request: Request) -> None:
+        """A request reached the shared queue (or was found seen there)."""
+        key = self.parents.pop(request, None)
+        if key is not None:
+            self._one_done(key)
 
     def item_done(self, response: Response | None = None, **kwargs: Any) -> None:
         """An item left the pipelines (archived, dropped or failed)."""
-        if not isinstance(response, Response) or response.request is None:
-            return
-        key, counts = self._counts(response.request)
-        counts[0] -= 1
-        self._settle(key, counts, response.request)
+        if isinstance(response, Response) and response.request is not None:
+            self._one_done(self._key(response.request))
 
-    def _settle(self, key: bytes, counts: list[int], request: Request) -> None:
-        if counts[1] and counts[0] <= 0:
+    def callback_done(self, request: Request) -> None:
+        """The request's callback gave all it had (Scrapy may still be handling some of it)."""
+        key = self._key(request)
+        self.pending.setdefault(key, [0, 0])[1] = 1
+        self._settle(key)
+
+    def _one_done(self, key: bytes) -> None:
+        counts = self.pending.get(key)
+        if counts is not None:
+            counts[0] -= 1
+            self._settle(key)
+
+    def _settle(self, key: bytes) -> None:
+        in_progress, callback_done = self.pending[key]
+        if callback_done and in_progress <= 0:
             del self.pending[key]
             assert self.queue is not None
-            self.queue.release(request)
+            self.queue.release(key)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.heartbeat.running:
@@ -202,8 +221,9 @@ class Workers:
 
 
 class LeaseRelease:
-    """Spider middleware, outermost: counts the items each response gives, so that its lease
-    is released when the last of them is through the pipelines (at once when it gave none)."""
+    """Spider middleware, outermost: tells the workers what each response gave, so that its
+    lease is released when the last item is through the pipelines and the last request in the
+    queue (at once when it gave nothing)."""
 
     def __init__(self, workers: Workers) -> None:
         self.workers = workers
@@ -221,8 +241,7 @@ class LeaseRelease:
         request = response.request
         assert request is not None
         for output in result:
-            if not isinstance(output, Request):
-                self.workers.item_started(request)
+            self.workers.output_started(request, output)
             yield output
         self.workers.callback_done(request)
 
@@ -232,7 +251,6 @@ class LeaseRelease:
         request = response.request
         assert request is not None
         async for output in result:
-            if not isinstance(output, Request):
-                self.workers.item_started(request)
+            self.workers.output_started(request, output)
             yield output
         self.workers.callback_done(request)
