@@ -270,3 +270,21 @@ def test_text_nested_deeper_than_the_parser_goes_is_still_read() -> None:
     fields = extract(page)
     assert fields["title"] == "深层嵌套的页面标题"
     assert (fields["content"] or "").split("\n") == [first, after]
+
+
+def test_a_paragraph_with_a_reporter_and_large_figures_is_no_info_bar() -> None:
+    first = "（记者 郝磊）数据显示，过去一年宁波粮食产量达到2943.7万吨，同比增长36.4%。"
+    rest = "".join(
+        f"<p>第{n}段：当地农业部门表示，今年将继续推进高标准农田建设，稳定粮食播种面积。</p>"
+        for n in range(4)
+    )
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><h1>宁波粮食产量再创新高</h1>'
+        '<div class="info">2024年2月14日 08:21 来源：经济日报</div>'
+        f'<div id="content"><p>{first}</p>{rest}</div></body></html>'
+    )
+    fields = extract(page)
+    lines = fields["content"].splitlines()
+    assert lines[0] == first  # NFKC comes later, in the normalize stage
+    assert not any("来源" in line for line in lines)
+    assert fields["publish_time"] == "2024-02-14T08:21:00+08:00"
