@@ -284,7 +284,7 @@ def test_a_paragraph_with_a_reporter_and_large_figures_is_no_info_bar() -> None:
         f'<div id="content"><p>{first}</p>{rest}</div></body></html>'
     )
     fields = extract(page)
-    lines = fields["content"].splitlines()
+    lines = (fields["content"] or "").splitlines()
     assert lines[0] == first  # NFKC comes later, in the normalize stage
     assert not any("来源" in line for line in lines)
     assert fields["publish_time"] == "2024-02-14T08:21:00+08:00"

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -116,6 +117,12 @@ class Workers:
 
     def beat(self) -> None:
         """Renew this worker's deadline; put the requests of workers past theirs back."""
+        try:
+            self._beat()
+        except redis.RedisError as exc:  # the next beat tries again; the crawl goes on
+            logger.error("Worker %s could not reach Redis for its heartbeat: %s", self.worker, exc)
+
+    def _beat(self) -> None:
         assert self.queue is not None
         server = self.queue.server
         seconds, micros = server.time()
