@@ -35,6 +35,10 @@ RETRY_TIMES = 2
 SNAPSHOT_BACKOFF_ENABLED = True
 SNAPSHOT_BACKOFF_BASE = 2.0
 SNAPSHOT_BACKOFF_MAX = 120.0
+# Outputs of one response handled at once. Scrapy starts this many asyncio tasks for every
+# response (100 by default); the pipelines here are synchronous, so more than a few only cost
+# time: 4 made a crawl of the synthetic site (bench/) 12% faster.
+CONCURRENT_ITEMS = 4
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
