@@ -24,7 +24,8 @@ The ``full`` crawl's archive is then scored against the site's truth with
     python bench/throughput.py [--articles 5000] [--port 8089] [--runs bare,trafilatura,full]
         [--keep DIR]
 
-It prints one JSON line per crawl, then ``{"crawl": "full", "quality": {...}}`` with the
+It prints one JSON line per crawl (pages, seconds, pages per second, peak RSS, ratios to the
+baselines, items scraped and exit status), then ``{"crawl": "full", "quality": {...}}`` with the
 scorer's totals; problems (a non-zero exit status, articles missing from the archive, fields
 that fail on some pages) go to stderr. ``--keep DIR`` works in DIR (new or empty, outside the
 project) and keeps it: the site, each crawl's log, stats, ``time -v`` output and, for ``full``,
@@ -73,6 +74,8 @@ UNLIMITED = (
     "DEPTH_LIMIT=0",
     "LOG_LEVEL=INFO",
 )
+# The project's component settings, all empty for the bare crawls (EXTENSIONS: the stats one only).
+PROJECT_COMPONENTS = ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "ADDONS")
 # The project closes Scrapy's telnet console and remote-control server; so do the bare crawls.
 NO_CONSOLES = ("TELNETCONSOLE_ENABLED=False", "REMOTE_CONTROL_ENABLED=False")
 # How long a crawl stopped by Ctrl-C or an error gets to close before it is killed.
@@ -141,10 +144,10 @@ def bare_command(crawl: str, base_url: str, work: Path) -> tuple[list[str], Path
     settings = [
         *UNLIMITED,
         *NO_CONSOLES,
-        *(f"{name}={{}}" for name in ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "ADDONS")),
+        *(f"{name}={{}}" for name in PROJECT_COMPONENTS),
         f"EXTENSIONS={json.dumps({STATS_EXTENSION: 0})}",
         f"BENCH_STATS_FILE={work / 'stats.json'}",
-    ]  # fmt: skip
+    ]
     command = [
         sys.executable, "-m", "scrapy", "runspider", str(BENCH / "bare_spiders.py"),
         "-a", f"base_url={base_url}", "-a", f"extractor={extractor}",
