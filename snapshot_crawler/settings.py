@@ -167,6 +167,11 @@ SNAPSHOT_WARC_ALL = False
 # A new WARC file is started once the current one has this many bytes.
 SNAPSHOT_WARC_MAX_SIZE = 1024 * 1024 * 1024
 
+# Worker processes that run the extractor, so that it has a core of its own while the crawler's
+# process downloads and archives (0: extract in the crawler's process). One pays on a machine
+# with two cores or more: see the throughput benchmark in the README.
+SNAPSHOT_EXTRACT_PROCESSES = 1
+
 # Without site patterns, a page is an article when its body has at least this many characters.
 SNAPSHOT_ARTICLE_MIN_CHARS = 200
 

@@ -25,9 +25,10 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from snapshot_crawler.extract.article import Page, extract_article
+from snapshot_crawler.extract.article import Page
 from snapshot_crawler.extract.encoding import looks_binary
 from snapshot_crawler.extract.feeds import parse_w3c_datetime, read_feed
+from snapshot_crawler.extract.pool import ExtractorPool
 from snapshot_crawler.items import RelatedLink, Snapshot
 from snapshot_crawler.middlewares.incremental import DISCOVERY_KINDS
 from snapshot_crawler.replay import replay_request, saved_pages
@@ -82,6 +83,8 @@ class NewsSpider(scrapy.Spider):
         self._local_roots = [
             u.rsplit("/", 1)[0] + "/" for u in entry_points if u.startswith("file:")
         ]
+        self.extractor = ExtractorPool(0)
+        """Where pages are extracted; from_crawler sets it by SNAPSHOT_EXTRACT_PROCESSES."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -89,6 +92,8 @@ class NewsSpider(scrapy.Spider):
         # Site settings sit between the project's and the command line's (-s wins).
         crawler.settings.setdict(spider.site.settings, priority="spider")
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
+        spider.extractor = ExtractorPool(crawler.settings.getint("SNAPSHOT_EXTRACT_PROCESSES"))
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
     @property
@@ -135,7 +140,7 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         return self.crawler.stats
 
-    def parse(self, response: Response) -> Iterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         stats = self.stats
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             stats.inc_value("snapshot/pages/not_text")
@@ -144,14 +149,15 @@ class NewsSpider(scrapy.Spider):
         # a replayed page was saved because it is an article; nothing is followed from it
         kind = "article" if self.replay else self.page_kind(response.url)
         fetched = self.snapshot_time(response)
-        page = self.extract(response, fetched)
+        page = await self.extract(response, fetched)
         if kind == "article" or (kind is None and self.looks_like_article(page)):
             stats.inc_value("snapshot/pages/article")
             yield self.snapshot(response, page, fetched)
         else:
             stats.inc_value(f"snapshot/pages/{kind or 'other'}")
         if not self.replay:
-            yield from self.follow(page.links, response.meta.get("snapshot_list_depth", 0))
+            for request in self.follow(page.links, response.meta.get("snapshot_list_depth", 0)):
+                yield request
 
     def follow(self, links: Iterable[str], list_depth: int) -> Iterator[scrapy.Request]:
         """Requests for a page's in-site links; a list page only within the site's list depth."""
@@ -227,10 +233,11 @@ class NewsSpider(scrapy.Spider):
             "Discovery failed, %s %s: %s", request.meta.get("snapshot_kind"), request.url, why
         )
 
-    def extract(self, response: TextResponse, fetched: datetime) -> Page:
-        """Run the generic extractor (with the site's selectors) on the response's bytes."""
+    async def extract(self, response: TextResponse, fetched: datetime) -> Page:
+        """Run the generic extractor (with the site's selectors) on the response's bytes, in
+        the extractor's worker processes (``SNAPSHOT_EXTRACT_PROCESSES``)."""
         content_type = response.headers.get(b"Content-Type")
-        return extract_article(
+        return await self.extractor.extract(
             response.body,
             response.url,
             now=fetched,
