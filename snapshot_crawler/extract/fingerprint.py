@@ -35,10 +35,6 @@ _EMPTY = 0xFFFFFFFF
 _BIN_SPAN = 2**32 // SIGNATURE_SIZE + 1
 
 
-def _hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=4).digest(), "big")
-
-
 def shingles(text: str) -> set[str]:
     """Character 5-grams of the letters and digits of CJK text; word 3-grams otherwise."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -64,9 +60,13 @@ def signature(text: str) -> tuple[int, ...] | None:
 def minhash(features: Iterable[str]) -> tuple[int, ...]:
     """One-permutation MinHash over SIGNATURE_SIZE bins, densified by rotation."""
     bins = [_EMPTY] * SIGNATURE_SIZE
+    # a shingle's hash: the first 4 bytes of its BLAKE2b digest, big-endian (inline, with local
+    # names: this loop runs once per shingle, over a thousand times a page)
+    blake2b, from_bytes, span = hashlib.blake2b, int.from_bytes, _BIN_SPAN
     for feature in features:
-        value = _hash(feature)
-        slot, offset = divmod(value, _BIN_SPAN)
+        value = from_bytes(blake2b(feature.encode(), digest_size=4).digest())
+        slot = value // span
+        offset = value - slot * span
         if offset < bins[slot]:
             bins[slot] = offset
     if _EMPTY not in bins or all(b == _EMPTY for b in bins):

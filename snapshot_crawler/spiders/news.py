@@ -132,7 +132,13 @@ class NewsSpider(scrapy.Spider):
                 lastmod if lastmod.tzinfo else lastmod.replace(tzinfo=self.tz)
             ).isoformat()
         return scrapy.Request(
-            url, callback=callbacks.get(kind or "", self.parse), errback=self.failed, meta=meta
+            url,
+            callback=callbacks.get(kind or "", self.parse),
+            errback=self.failed,
+            meta=meta,
+            # articles before the next list page: the queue holds about one list's articles,
+            # not every article of a site paginated a thousand lists deep
+            priority=1 if kind == "article" else 0,
         )
 
     @property
