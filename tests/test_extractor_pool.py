@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from snapshot_crawler.extract.article import extract_article
 from snapshot_crawler.extract.pool import ExtractorPool
-from tests.conftest import DEMO_SITE
+from tests.conftest import DEMO_SITE, ROOT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2024, 2, 14, 8, 45, 6, tzinfo=SHANGHAI)
@@ -56,3 +60,42 @@ def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_new_pool() -> Non
     finally:
         pool.close()
     assert first == third
+
+
+def test_workers_die_with_a_crawler_killed_by_sigkill() -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from datetime import datetime, timezone\n"
+        "from snapshot_crawler.extract.pool import ExtractorPool\n"
+        "pool = ExtractorPool(1)\n"
+        "body = open(sys.argv[1], 'rb').read()\n"
+        "now = datetime.now(timezone.utc)\n"
+        "asyncio.run(pool.extract(body, 'https://a.example/', now=now, default_tz=timezone.utc))\n"
+        "print(*pool._executor._processes, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    page = sorted(DEMO_SITE.glob("**/*.html"))[-1]
+    crawler = subprocess.Popen(
+        [sys.executable, "-c", script, str(page)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert crawler.stdout is not None
+    workers = [int(pid) for pid in crawler.stdout.readline().split()]
+    assert workers and all(alive(pid) for pid in workers)
+    crawler.kill()
+    crawler.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its crawler"
+        time.sleep(0.05)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its reaper does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

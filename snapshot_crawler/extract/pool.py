@@ -9,12 +9,18 @@ parser (a libxml2 fault) ends a worker, not the crawl.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .article import Page, extract_article
+
+_PR_SET_PDEATHSIG = 1
 
 
 class ExtractorPool:
@@ -29,11 +35,14 @@ class ExtractorPool:
         if self.processes <= 0:
             return extract_article(body, url, **kwargs)
         if self._executor is None:
-            # workers forked from a server that loaded the extractor once, not from the
-            # crawler's process with its threads and open connections
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
+            # spawned, not forked from the crawler's process with its threads and connections;
+            # children of the crawler, which die with it, however it ends
+            self._executor = ProcessPoolExecutor(
+                self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         try:
             return await asyncio.wrap_future(
                 self._executor.submit(extract_article, body, url, **kwargs)
@@ -47,3 +56,14 @@ class ExtractorPool:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker when the crawler's process ends, even by SIGKILL (a
+    worker left behind would hold the crawl's pipes and memory; Linux only, elsewhere the
+    worker ends when it finds its task queue closed)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the crawler died before the request took effect
+        os._exit(1)
