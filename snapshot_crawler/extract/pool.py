@@ -59,9 +59,9 @@ class ExtractorPool:
 
 
 def die_with_parent(parent: int) -> None:
-    """Have the kernel end this worker when the crawler's process ends, even by SIGKILL (a
-    worker left behind would hold the crawl's pipes and memory; Linux only, elsewhere the
-    worker ends when it finds its task queue closed)."""
+    """Have the kernel end this worker when the crawler's process ends, even by SIGKILL: a
+    worker left behind would hold the crawl's pipes and memory. Linux only; elsewhere a worker
+    may outlive a killed crawl."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
