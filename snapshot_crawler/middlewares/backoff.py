@@ -6,6 +6,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -71,13 +72,19 @@ class BackoffMiddleware:
             asked = retry_after(response.headers.get(b"Retry-After"), datetime.now(timezone.utc))
             backoff = self.base * 2 ** request.meta.get("retry_times", 0)
             wait = min(asked if asked is not None else backoff, self.cap)
-            if wait > slot.delay:
+            # Scrapy jitters a slot's delay (±50% by default): raise it so that even the
+            # shortest jittered delay is the wait asked for
+            delay = wait / (1 - min(slot_jitter(slot), 0.9))
+            if delay > slot.delay:
                 normal = self._raised.get(key, (slot.delay, 0.0))[0]
                 self._raised[key] = (normal, time.monotonic() + wait)
-                slot.delay = wait
+                slot.delay = delay
                 self.stats.inc_value("snapshot/backoff/delayed")
                 logger.info(
-                    "%s answered %d: its next request waits %.1f s", key, response.status, wait
+                    "%s answered %d: its next request waits at least %.1f s",
+                    key,
+                    response.status,
+                    wait,
                 )
         elif key in self._raised and response.status < 400:
             # a good answer once the wait is over: the site has recovered
@@ -86,3 +93,11 @@ class BackoffMiddleware:
                 slot.delay = normal
                 del self._raised[key]
         return response
+
+
+def slot_jitter(slot: Any) -> float:
+    """The share by which Scrapy varies the slot's delay either way (``jitter``; in older
+    Scrapy, ``randomize_delay`` meant 0.5)."""
+    if hasattr(slot, "jitter"):
+        return float(slot.jitter)
+    return 0.5 if getattr(slot, "randomize_delay", False) else 0.0
