@@ -8,6 +8,7 @@ when its content did. SQLite keeps it across runs by default (a file per site un
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -148,6 +149,18 @@ class Original:
     url: str
     site: str
     snapshot_time: str
+
+
+def hash_key(content_hash: str) -> int:
+    """A content hash as a non-zero 63-bit key."""
+    digest = hashlib.blake2b(content_hash.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1 | 1
+
+
+def original_keys(content_hash: str, signature: tuple[int, ...] | None) -> list[int]:
+    """The keys a stored index files an original under: its content hash's, and its LSH
+    bands' (none without a signature)."""
+    return [hash_key(content_hash), *(band_keys(signature) if signature else [])]
 
 
 class DuplicateIndex(Protocol):

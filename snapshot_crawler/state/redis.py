@@ -21,8 +21,7 @@ import redis
 from snapshot_crawler.extract.fingerprint import band_keys
 from snapshot_crawler.warc import Capture
 
-from . import ArticleRecord, Original, StateError, next_record
-from .sqlite import hash_key
+from . import ArticleRecord, Original, StateError, hash_key, next_record, original_keys
 
 logger = logging.getLogger(__name__)
 
@@ -180,11 +179,7 @@ class RedisDuplicateIndex:
     ) -> None:
         entry = json.dumps([*astuple(original), content_hash, signature])
         buckets, fields = zip(
-            *(
-                self._slot(key)
-                for key in [hash_key(content_hash), *(band_keys(signature) if signature else [])]
-            ),
-            strict=True,
+            *(self._slot(key) for key in original_keys(content_hash, signature)), strict=True
         )
         self._call(
             lambda: self._add(

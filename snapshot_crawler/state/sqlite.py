@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sqlite3
@@ -15,7 +14,7 @@ from typing import ClassVar
 from snapshot_crawler.extract.fingerprint import band_keys
 from snapshot_crawler.warc import Capture
 
-from . import ArticleRecord, Original, StateError, next_record
+from . import ArticleRecord, Original, StateError, hash_key, next_record, original_keys
 
 logger = logging.getLogger(__name__)
 
@@ -287,8 +286,7 @@ class SqliteDuplicateIndex:
     def _entries(
         self, original_id: int, content_hash: str, signature: tuple[int, ...] | None
     ) -> list[tuple[int, int]]:
-        keys = [hash_key(content_hash), *(band_keys(signature) if signature else [])]
-        return [(key, original_id) for key in keys]
+        return [(key, original_id) for key in original_keys(content_hash, signature)]
 
     def exact(self, content_hash: str) -> list[Original]:
         self._catch_up()
@@ -349,12 +347,6 @@ class SqliteDuplicateIndex:
         self._catch_up()
         self._keys.save(self._keys_path, self._last_id)
         self._db.close()
-
-
-def hash_key(content_hash: str) -> int:
-    """A content hash as a non-zero 63-bit key."""
-    digest = hashlib.blake2b(content_hash.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1 | 1
 
 
 def pack(signature: tuple[int, ...]) -> bytes:
