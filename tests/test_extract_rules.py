@@ -136,6 +136,73 @@ def test_authors_are_never_the_site_or_an_editor() -> None:
     assert extract(page)["authors"] == []
 
 
+def _titled(head: str, h1: str = "") -> str:
+    return f"<html><head>{head}</head><body><h1>{h1}</h1>{BODY}</body></html>"
+
+
+def _ld(headline: str) -> str:
+    data = {"@type": "NewsArticle", "headline": headline}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_the_html_title_and_h1_agreeing_do_not_outvote_a_declared_headline() -> None:
+    page = _titled(f"<title>Search headline | Site</title>{_ld('The headline')}", "Search headline")
+    assert extract(page)["title"] == "The headline"
+    # ...but the h1 and og:title together do
+    og = '<meta property="og:title" content="Shown headline">'
+    page = _titled(f"<title>Search headline</title>{_ld('Search headline')}{og}", "Shown headline")
+    assert extract(page)["title"] == "Shown headline"
+
+
+def test_headline_parts_the_h1_shows_are_no_site_name() -> None:
+    headline = "BUDGET 3.0 | Sars gets R4bn to hire army of debt collectors"
+    assert extract(_titled(f"<title>{headline}</title>", headline))["title"] == headline
+
+
+def test_a_title_ending_in_a_headline_names_no_site() -> None:
+    page = _titled("<title>«Kicker»: - Man jailed for life</title>", "Man jailed for life")
+    assert extract(page)["title"] == "Man jailed for life"
+
+
+def test_a_meta_title_cut_short_by_a_quote_votes_for_the_whole_headline() -> None:
+    og = '<meta property="og:title" content="多地项目连环爆雷 狂奔的龙湖集团"暗伤"曝露？">'
+    page = _titled(f"<title>新闻</title>{og}", "多地项目连环爆雷 狂奔的龙湖集团“暗伤”曝露？")
+    assert extract(page)["title"] == "多地项目连环爆雷 狂奔的龙湖集团“暗伤”曝露?"
+
+
+def test_html_escapes_left_in_a_json_ld_headline_are_read() -> None:
+    page = _titled(_ld("Mexico to fight &#8216;illogical&#8217; tariffs"), "Other words")
+    assert extract(page)["title"] == "Mexico to fight ‘illogical’ tariffs"
+
+
+def test_an_outlet_the_json_ld_credits_is_the_author_when_no_one_is_named() -> None:
+    data = {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "DER SPIEGEL"}}
+    ld = f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+    ld += '<meta property="og:site_name" content="DER SPIEGEL">'
+    assert extract(_titled(ld, "Headline"))["authors"] == ["DER SPIEGEL"]
+    # a person named in the byline comes first; the outlet of a 来源 line is never the author
+    assert extract(_titled(ld, "Headline").replace("<h1>", "<p>By Jane Doe</p><h1>"))[
+        "authors"
+    ] == ["Jane Doe"]
+    data["author"]["name"] = "新华社"  # type: ignore[index]
+    ld = f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+    page = _titled(ld, "标题在这里").replace("</h1>", '</h1><div class="info">来源：新华社</div>')
+    assert extract(page)["authors"] == []
+
+
+def test_a_page_of_several_posts_gives_its_first() -> None:
+    def post(n: int, paragraphs: int) -> str:
+        text = "".join(
+            f"<p>第{n}篇的第{k}段，今天我们去了金矿遗址参观，看到了很多当年淘金的老房子和旧工具。</p>"
+            for k in range(paragraphs)
+        )
+        return f'<div class="post-title">第{n}篇</div><div class="post-body">{text}</div>'
+
+    page = f"<html><body><h1>我的博客</h1>{post(1, 6)}{post(2, 12)}{post(3, 6)}</body></html>"
+    paragraphs = (extract(page)["content"] or "").splitlines()
+    assert [p[:7] for p in paragraphs] == [f"第1篇的第{k}段" for k in range(6)]
+
+
 def test_kicker_in_the_h1_is_not_part_of_the_headline() -> None:
     page = (
         '<html><head><meta property="og:title" content="Liverpool lose at Everton"></head>'

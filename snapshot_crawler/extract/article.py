@@ -35,6 +35,7 @@ from .metadata import (
     find_title,
     fold,
     is_credit,
+    ld_names,
     read_json_ld,
     read_meta,
     split_names,
@@ -162,6 +163,11 @@ def extract_article(
     if not authors:
         author_line = _author_only_line(zone, title)
         authors = _real_authors(split_names(author_line), outlets) if author_line else []
+    if not authors:
+        # no one named: the page's JSON-LD may credit the outlet itself ("DER SPIEGEL"); an
+        # outlet a 来源 line names is where the text came from, and never its author
+        declared = split_names(", ".join(ld_names(ld.get("author"))))
+        authors = [name for name in declared if is_credit(name) and name != source]
     # the headline, and a byline that is only the names, are no paragraphs
     skip = {title, author_line, *authors}
     content = "\n".join(_body_text(lines, body_indices, skip, default_tz, now))

@@ -29,6 +29,9 @@ _PUNCTUATION = re.compile(r"[,，。.;；!！?？、:：]")
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# the blocks of a blog's or forum's posts: post-body, entry-content, postmessage...
+_POST_CLASS = re.compile(r"(?<![a-z])(?:post|entry|message|reply)", re.I)
+_POST_MIN = 200  # characters of substantial lines that make a post
 _MIN_LINE = 20  # characters of a line that scores
 _PROTECTED_SHARE = 0.25  # chrome holding this share of the page's plain text is no chrome...
 _PROTECTED_MIN = 400  # ...if it holds at least this many characters
@@ -194,9 +197,13 @@ def find_body(lines: list[Line], stats: dict[html.HtmlElement, Stats]) -> list[i
     def enough(el: html.HtmlElement) -> bool:
         return isinstance(el.tag, str) and el in stats and weight(el) >= threshold
 
-    parent = top.getparent()
-    chosen = [el for el in parent if el is top or enough(el)] if parent is not None else [top]
-    chosen += _twins(top, enough)
+    posts = _posts(top)
+    if len(posts) > 1:  # one of several posts: the page's article is the first that says something
+        chosen = [next((post for post in posts if stats[post].good >= _POST_MIN), top)]
+    else:
+        parent = top.getparent()
+        chosen = [el for el in parent if el is top or enough(el)] if parent is not None else [top]
+        chosen += _twins(top, enough)
     inside = {el for node in chosen for el in node.iter()}
     # a short line the page prints more than once is furniture (subscription pitches, "Article
     # content" labels), not a paragraph
@@ -260,6 +267,20 @@ def _twins(
         for el in ancestor.iter(top.tag)
         if el is not top and el.get("class") == names and enough(el)
     ]
+
+
+def _posts(top: html.HtmlElement) -> list[html.HtmlElement]:
+    """The posts of a blog's page or a forum thread, when the body is one of them (or in one):
+    the elements of its tag and post-like class (post-body, entry-content...), in page order."""
+    node: html.HtmlElement | None = top
+    for _ in range(_WIDEN_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        names = node.get("class")
+        if names and _POST_CLASS.search(names):
+            return [el for el in node.getroottree().iter(node.tag) if el.get("class") == names]
+        node = node.getparent()
+    return []
 
 
 def _own_text(stats: Stats) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -49,10 +50,15 @@ MODIFIED_KEYS = (
     "lastmod",
 )
 _TITLE_KEYS = ("og:title", "twitter:title")
+# The headline the publisher declares (JSON-LD, og:title) outweighs the h1, a template's
+# rendering of one of them, which outweighs the HTML title, often rewritten for search
+# engines and cut short: the title and the h1 together do not outvote a declared headline.
+_TITLE_WEIGHTS = {"ld": 3, "og": 3, "h1": 2, "title": 1}
 _CJK_SITE_SUFFIX = re.compile(r"-(?=[\u4e00-\u9fff\uac00-\ud7af\u1160-\u11ff]{2,12}$)")
 _HEADING_CLASS = re.compile(r"title|heading|headline|biaoti|\bbt\b", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
-_TITLE_SEPARATORS = re.compile(r"(\s*(?:--|_|\||｜|::|»|\s[-–—]\s|—)\s*)")
+# "»" only spaced: «quoted» headlines end with one
+_TITLE_SEPARATORS = re.compile(r"(\s*(?:--|_|\||｜|::|\s»\s|\s[-–—]\s|—)\s*)")
 # breadcrumbs, and the one-item section labels (kickers) that stand in for them
 _CRUMB = re.compile(
     r"crumb|location|position|\bplace|dqwz|mbx|daohang|\bpath\b|route|kicker|categor|lanmu", re.I
@@ -213,6 +219,7 @@ def strip_title_suffix(title: str, site_hints: Iterable[str] = ()) -> str:
     if len(parts) == 1:  # 标题-搜狐财经: a bare hyphen before a short Chinese site name
         return _CJK_SITE_SUFFIX.split(title.strip())[0].strip()
     hints = [fold(h) for h in site_hints if h and fold(h)]
+    hints += [name for name in map(_domain_name, hints) if len(name) >= 4]
     while len(parts) > 1 and _names_site(parts[-1], hints):
         parts.pop()
         separators.pop()
@@ -220,6 +227,14 @@ def strip_title_suffix(title: str, site_hints: Iterable[str] = ()) -> str:
         parts, separators = parts[1:], separators[1:]
     head = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=True))
     return head.strip()
+
+
+def _domain_name(host: str) -> str:
+    """The name in a host: ``www.tageszeitung.it`` -> ``tageszeitung``, ``bbc.co.uk`` -> ``bbc``."""
+    labels = host.split(".")
+    if len(labels) > 2 and len(labels[-2]) <= 3 and len(labels[-1]) == 2:  # co.uk, com.cn
+        labels.pop()
+    return labels[-2] if len(labels) > 1 else ""
 
 
 def _names_site(part: str, hints: list[str]) -> bool:
@@ -237,29 +252,43 @@ def find_title(
     root: html.HtmlElement, meta: dict[str, str], ld: dict[str, Any], site_hints: Iterable[str] = ()
 ) -> str | None:
     """The headline the page states most consistently: JSON-LD headline, og:title, its ``<h1>``
-    and its HTML title (both without site-name suffixes) vote; ties go to that order. An h1
-    that only names the site does not vote; one that adds a kicker to another's headline
-    votes for that headline. Pages with none of these get a heading-like element."""
+    and its HTML title (both without site-name suffixes) vote, by ``_TITLE_WEIGHTS``; ties go
+    to that order. The winner's wording is the one most of its voters use. An h1 that only
+    names the site does not vote; one that adds a kicker to a headline declared alone votes
+    for that headline. Pages with none of these get a heading-like element."""
     page_title = clean_line(root.findtext(".//title") or "")
     og_title = next((clean_line(meta[k]) for k in _TITLE_KEYS if k in meta), "")
     site_names = {clean_line(meta.get("og:site_name", "")), title_site_part(page_title)}
     hints = [*site_hints, meta.get("og:site_name", "")]
-    stated = {
-        "ld": next(iter(clean_line(h) for h in ld_names(ld.get("headline"))), ""),
-        "og": strip_title_suffix(og_title, hints) if og_title else "",
-        "title": strip_title_suffix(page_title, hints) if page_title else "",
-    }
     headings = [clean_line(h.text_content()) for h in root.iter("h1")]
     headings = [h for h in headings if 2 <= len(h) <= 300 and h not in site_names]
+    shown = {fold(h) for h in headings}
+
+    def headline(title: str) -> str:  # what an h1 shows whole is no "headline | site"
+        return title if fold(title) in shown else strip_title_suffix(title, hints)
+
+    stated = {
+        # JSON-LD written by templates often keeps the page's HTML escapes
+        "ld": next(iter(clean_line(unescape(h)) for h in ld_names(ld.get("headline"))), ""),
+        "og": headline(og_title) if og_title else "",
+        "title": headline(page_title) if page_title else "",
+    }
     others = [fold(t) for t in stated.values() if t]
-    if len(headings) > 1:  # several h1: the one another source repeats
-        headings = [h for h in headings if any(fold(h) in t for t in others)][:1]
+    if len(headings) > 1:  # several h1: the one another source repeats, else quotes from
+        headings = [h for h in headings if fold(h) in others] or [
+            h for h in headings if any(fold(h) in t for t in others)
+        ]
     heading = headings[0] if headings else ""
     for title in stated.values():
         # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
         if heading and len(title) >= 10 and fold(heading).endswith(fold(title)):
             heading = title
     candidates = {"ld": stated["ld"], "og": stated["og"], "h1": heading, "title": stated["title"]}
+    # one cut short by a quote that ended its meta attribute stands for the whole
+    candidates = {
+        source: next((t for t in candidates.values() if _cut_at_quote(text, t)), text)
+        for source, text in candidates.items()
+    }
     votes: dict[str, list[str]] = {}
     for source, text in candidates.items():
         if text:
@@ -267,8 +296,17 @@ def find_title(
     if not votes:
         return _heading_like(root)
     order = list(candidates)
-    best = max(votes.values(), key=lambda sources: (len(sources), -order.index(sources[0])))
-    return candidates[best[0]]
+    best = max(
+        votes.values(),
+        key=lambda sources: (sum(_TITLE_WEIGHTS[s] for s in sources), -order.index(sources[0])),
+    )
+    wordings = [candidates[source] for source in best]
+    return max(wordings, key=wordings.count)
+
+
+def _cut_at_quote(text: str, whole: str) -> bool:
+    cut = len(text)
+    return cut > 0 and whole.startswith(text) and whole[cut : cut + 1] in ('"', "“", "”")
 
 
 def fold(text: str) -> str:
@@ -278,11 +316,12 @@ def fold(text: str) -> str:
 
 def title_site_part(title: str) -> str:
     """The site-name part of an HTML title: ``标题_国内_演示新闻网`` -> ``演示新闻网``,
-    ``标题-搜狐财经`` -> ``搜狐财经``; empty when the title has none."""
+    ``标题-搜狐财经`` -> ``搜狐财经``; empty when the title has none, or ends in a headline
+    (``Kicker: - Headline``)."""
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(title)[0::2] if p.strip()]
     if len(parts) == 1:
         parts = [p.strip() for p in _CJK_SITE_SUFFIX.split(title) if p.strip()]
-    return parts[-1] if len(parts) > 1 else ""
+    return parts[-1] if len(parts) > 1 and _names_site(parts[-1], []) else ""
 
 
 def _heading_like(root: html.HtmlElement) -> str | None:
