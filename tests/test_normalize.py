@@ -86,6 +86,25 @@ def test_article_lines_that_mention_boilerplate_words_stay(line: str) -> None:
     assert clean_paragraphs(line, BOILERPLATE) == clean_line(line)
 
 
+@pytest.mark.parametrize(
+    ("patterns", "line", "boilerplate"),
+    [
+        (["^注:"], "注:本文有删节", True),
+        (["^注:"], "正文。注:本文有删节", False),  # anchored: tried at the start only
+        (["^注:|删节$"], "正文。注:本文有删节", True),  # "|" outside a group: not anchored
+        (["^(注|按):"], "正文。按:", False),
+        (["删节$", "^注:"], "本文有删节", True),
+    ],
+)
+def test_boilerplate_patterns_match_as_one_search_of_them_all_would(
+    patterns: list[str], line: str, boilerplate: bool
+) -> None:
+    compiled = compile_boilerplate(patterns)
+    assert compiled is not None and compiled.has(line) is boilerplate
+    one_search = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    assert bool(one_search.search(line)) is boilerplate
+
+
 def snapshot(**fields: object) -> Snapshot:
     values: dict[str, object] = {
         "url": "https://news.example/a.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # Zero-width characters, bidi controls, BOM, C0/C1 controls (but tab and newline, handled as
 # whitespace) and lone surrogates, which cannot be written as UTF-8.
@@ -61,15 +62,62 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
-def clean_paragraphs(text: str, boilerplate: re.Pattern[str] | None = None) -> str:
+def clean_paragraphs(text: str, boilerplate: Boilerplate | None = None) -> str:
     """Normalize multi-line text: one paragraph per line, no empty or boilerplate line."""
     lines = (clean_line(line) for line in _LINE_BREAKS.split(text))
-    return "\n".join(
-        line for line in lines if line and not (boilerplate and boilerplate.search(line))
-    )
+    return "\n".join(line for line in lines if line and not (boilerplate and boilerplate.has(line)))
 
 
-def compile_boilerplate(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex matching any of the patterns (they see NFKC text, so ``:`` covers ``：``)."""
+@dataclass(frozen=True)
+class Boilerplate:
+    """Line patterns, case-insensitive. Those anchored at the line's start are tried there
+    only: searched, as one alternation, they would be tried at every character of every line,
+    which cost more than all the rest of normalizing."""
+
+    at_start: re.Pattern[str] | None
+    anywhere: re.Pattern[str] | None
+
+    def has(self, line: str) -> bool:
+        """Whether a pattern matches the line."""
+        return bool(
+            (self.at_start and self.at_start.match(line))
+            or (self.anywhere and self.anywhere.search(line))
+        )
+
+
+def compile_boilerplate(patterns: Iterable[str]) -> Boilerplate | None:
+    """The patterns as a Boilerplate (they see NFKC text, so ``:`` covers ``：``); None for none."""
     patterns = [p for p in patterns if p]
+    at_start = [p for p in patterns if _anchored(p)]
+    anywhere = [p for p in patterns if not _anchored(p)]
+    if not patterns:
+        return None
+    return Boilerplate(_alternation(at_start), _alternation(anywhere))
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether the pattern can only match at the start: it opens with ``^`` and has no ``|``
+    outside its groups (``^a|b`` finds ``b`` anywhere)."""
+    if not pattern.startswith("^"):
+        return False
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+    return True
