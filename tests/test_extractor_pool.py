@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from snapshot_crawler.extract.article import extract_article
-from snapshot_crawler.extract.pool import ExtractorPool
+from snapshot_crawler.extract.pool import ProcessPool
 from tests.conftest import DEMO_SITE, ROOT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -32,9 +32,9 @@ def demo_page() -> tuple[bytes, str]:
 def test_worker_processes_extract_what_the_crawler_process_does() -> None:
     body, url = demo_page()
     expected = extract_article(body, url, now=NOW, default_tz=SHANGHAI)
-    pool = ExtractorPool(1)
+    pool = ProcessPool(1)
     try:
-        page = asyncio.run(pool.extract(body, url, now=NOW, default_tz=SHANGHAI))
+        page = asyncio.run(pool.run(extract_article, body, url, now=NOW, default_tz=SHANGHAI))
     finally:
         pool.close()
     assert page == expected and page.fields["content"]
@@ -42,17 +42,17 @@ def test_worker_processes_extract_what_the_crawler_process_does() -> None:
 
 def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_new_pool() -> None:
     body, url = demo_page()
-    pool = ExtractorPool(1)
+    pool = ProcessPool(1)
 
     async def three_pages() -> list[object]:
-        first = await pool.extract(body, url, now=NOW, default_tz=SHANGHAI)
+        first = await pool.run(extract_article, body, url, now=NOW, default_tz=SHANGHAI)
         assert pool._executor is not None
         for process in list(pool._executor._processes.values()):  # as the OOM killer would
             assert process.pid is not None
             os.kill(process.pid, signal.SIGKILL)
         with pytest.raises(BrokenProcessPool):
-            await pool.extract(body, url, now=NOW, default_tz=SHANGHAI)
-        third = await pool.extract(body, url, now=NOW, default_tz=SHANGHAI)
+            await pool.run(extract_article, body, url, now=NOW, default_tz=SHANGHAI)
+        third = await pool.run(extract_article, body, url, now=NOW, default_tz=SHANGHAI)
         return [first, third]
 
     try:
@@ -66,11 +66,13 @@ def test_workers_die_with_a_crawler_killed_by_sigkill() -> None:
     script = (
         "import asyncio, sys\n"
         "from datetime import datetime, timezone\n"
-        "from snapshot_crawler.extract.pool import ExtractorPool\n"
-        "pool = ExtractorPool(1)\n"
+        "from snapshot_crawler.extract.article import extract_article\n"
+        "from snapshot_crawler.extract.pool import ProcessPool\n"
+        "pool = ProcessPool(1)\n"
         "body = open(sys.argv[1], 'rb').read()\n"
         "now = datetime.now(timezone.utc)\n"
-        "asyncio.run(pool.extract(body, 'https://a.example/', now=now, default_tz=timezone.utc))\n"
+        "asyncio.run(pool.run(extract_article, body, 'https://a.example/', now=now,"
+        " default_tz=timezone.utc))\n"
         "print(*pool._executor._processes, flush=True)\n"
         "sys.stdin.read()\n"
     )

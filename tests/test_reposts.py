@@ -7,15 +7,22 @@ import html
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from snapshot_crawler.extract.fingerprint import signature, similarity
+from snapshot_crawler.extract import fingerprint
+from snapshot_crawler.extract.article import extract_signed
+from snapshot_crawler.extract.fingerprint import remember, signature, similarity
+from snapshot_crawler.extract.text import DEFAULT_BOILERPLATE_PATTERNS
+from snapshot_crawler.items import Snapshot
 from snapshot_crawler.pipelines.dedup import find_original
+from snapshot_crawler.pipelines.normalize import NormalizePipeline
 from snapshot_crawler.state import MemoryDuplicateIndex, Original
 from tests.conftest import ROOT
+from tests.pipeline_helpers import make_crawler
 from tests.test_replay import items, replay
 
 STORY = [
@@ -212,3 +219,27 @@ def test_a_snapshot_is_never_its_own_duplicate(with_own_url: bool) -> None:
     own = url if with_own_url else "https://portal.example/n/1.html"
     match = find_original(index, own, "h", sig, 0.5)
     assert (match is None) == with_own_url
+
+
+def test_the_signature_signed_beside_the_extractor_is_the_one_the_dedup_stage_takes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paragraphs = "".join(f"<p>{sentence}</p>" for sentence in STORY)
+    body = f"<html><body><h1>清河治理完工</h1>{paragraphs}<p>责任编辑：张三</p></body></html>"
+    patterns = (*DEFAULT_BOILERPLATE_PATTERNS, r"^本站提示")
+    now = datetime(2024, 2, 14, 8, 45, tzinfo=UTC)
+    page, signed = extract_signed(
+        body.encode(), "https://a.example/1.html", patterns, now=now, default_tz=UTC
+    )
+    crawler = make_crawler({"SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS": [r"^本站提示"]})
+    item = Snapshot(url="https://a.example/1.html", title="t", content=page.fields["content"])
+    NormalizePipeline.from_crawler(crawler).process_item(item)
+    assert item.content and "责任编辑" not in item.content
+    assert signed == (item.content_hash, signature(item.content))  # as the pipeline will see it
+    remember(signed)
+
+    def not_again(features: object) -> None:
+        raise AssertionError("signed twice")
+
+    monkeypatch.setattr(fingerprint, "minhash", not_again)
+    assert signature(item.content, item.content_hash) == signed[1]

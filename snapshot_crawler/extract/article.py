@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +18,7 @@ from .content import Line, find_body, split_lines
 from .dates import ParsedTime, date_in_url, parse_datetime, stated_offset, zone_of_place
 from .document import parse_html
 from .encoding import decode_html
+from .fingerprint import Signature, sign_ahead
 from .metadata import (
     BYLINE_WORDS,
     MODIFIED_KEYS,
@@ -41,7 +43,7 @@ from .metadata import (
     split_names,
     title_site_part,
 )
-from .text import clean_line
+from .text import clean_line, clean_paragraphs, compile_boilerplate
 
 
 class ArticleFields(TypedDict):
@@ -98,6 +100,21 @@ _JSON_PARSE_ARGUMENT = re.compile(r'JSON\.parse\("((?:[^"\\]|\\.){100,})"\)')
 _SCRIPTED_BODY_BELOW = 200  # characters of body text under which scripts are searched for it
 _ZONE_BEFORE = 12
 _TAIL_AFTER = 6
+
+
+def extract_signed(
+    body: bytes, url: str, boilerplate: tuple[str, ...], **kwargs: Any
+) -> tuple[Page, tuple[str, Signature] | None]:
+    """``extract_article``, and ``sign_ahead`` of its content as the normalize stage will leave
+    it (``boilerplate``: that stage's patterns), for a crawler that runs this in a worker
+    process and so spares its own process the signature; None when no content is left."""
+    page = extract_article(body, url, **kwargs)
+    content = clean_paragraphs(page.fields["content"] or "", _compiled_boilerplate(boilerplate))
+    return page, sign_ahead(content) if content else None
+
+
+# a crawl compiles its patterns once, not once a page
+_compiled_boilerplate = lru_cache(maxsize=8)(compile_boilerplate)
 
 
 def extract_article(

@@ -50,8 +50,39 @@ def text_size(text: str) -> int:
     return sum(len(w) for w in _WORD.findall(text))
 
 
-def signature(text: str) -> tuple[int, ...] | None:
-    """The MinHash signature of the text's shingles; None for a text under MIN_CHARS."""
+def content_hash(content: str) -> str:
+    """SHA-256 hex digest of normalized content: the identity of a snapshot's text."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+Signature = tuple[int, ...] | None
+
+_SIGNED_AHEAD: dict[str, Signature] = {}
+"""Signatures computed in another process, by the content hash of their text (see
+``sign_ahead``); each is taken once, so few wait here."""
+_SIGNED_AHEAD_MAX = 1000  # the oldest go: their items were dropped before the dedup stage
+
+
+def sign_ahead(text: str) -> tuple[str, Signature]:
+    r"""The text's content hash and signature, computed where the text is made (the
+    extractor's worker process): the crawler's process ``remember``\ s them, and ``signature``
+    takes the signature from there rather than spend a millisecond on it again."""
+    return content_hash(text), signature(text)
+
+
+def remember(signed: tuple[str, Signature]) -> None:
+    """Keep a signature from ``sign_ahead`` until ``signature`` asks for its text's."""
+    digest, sig = signed
+    _SIGNED_AHEAD[digest] = sig
+    if len(_SIGNED_AHEAD) > _SIGNED_AHEAD_MAX:
+        del _SIGNED_AHEAD[next(iter(_SIGNED_AHEAD))]
+
+
+def signature(text: str, digest: str | None = None) -> Signature:
+    """The MinHash signature of the text's shingles; None for a text under MIN_CHARS. Given
+    the text's content hash, a signature remembered for it is taken instead."""
+    if digest is not None and digest in _SIGNED_AHEAD:
+        return _SIGNED_AHEAD.pop(digest)
     if text_size(text) < MIN_CHARS:
         return None
     return minhash(shingles(text))

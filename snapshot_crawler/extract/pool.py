@@ -1,9 +1,9 @@
-"""The extractor in worker processes, so that extraction has a core of its own.
+"""CPU-bound pure functions in worker processes, so that they have a core of their own.
 
 A crawl spends most of its CPU in one process: downloading, scheduling, the pipelines, and the
-extractor, which alone is about half of it. Run in a process pool, extraction proceeds on
-another core while the crawler's process goes on with other pages; and a page that crashes the
-parser (a libxml2 fault) ends a worker, not the crawl.
+extractor, which alone is about half of it. Run in a process pool, extraction (and the text
+signatures of the dedup stage) proceed on another core while the crawler's process goes on with
+other pages; and a page that crashes the parser (a libxml2 fault) ends a worker, not the crawl.
 """
 
 from __future__ import annotations
@@ -14,26 +14,28 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
-from .article import Page, extract_article
+T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1
 
 
-class ExtractorPool:
-    """``extract_article`` in ``processes`` worker processes, started at the first page; with
-    0 processes, in the calling process."""
+class ProcessPool:
+    """Functions run in ``processes`` worker processes, started at the first call; with 0
+    processes, in the calling process."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self._executor: ProcessPoolExecutor | None = None
 
-    async def extract(self, body: bytes, url: str, **kwargs: Any) -> Page:
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)``; a module-level function, arguments that pickle."""
         if self.processes <= 0:
-            return extract_article(body, url, **kwargs)
+            return function(*args, **kwargs)
         if self._executor is None:
             # spawned, not forked from the crawler's process with its threads and connections;
             # children of the crawler, which die with it, however it ends
@@ -44,11 +46,9 @@ class ExtractorPool:
                 initargs=(os.getpid(),),
             )
         try:
-            return await asyncio.wrap_future(
-                self._executor.submit(extract_article, body, url, **kwargs)
-            )
+            return await asyncio.wrap_future(self._executor.submit(function, *args, **kwargs))
         except BrokenProcessPool:
-            # a worker died (on this page or another in flight): the next page gets a new pool
+            # a worker died (on this call or another in flight): the next call gets a new pool
             self.close()
             raise
 

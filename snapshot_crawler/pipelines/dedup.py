@@ -136,7 +136,7 @@ class DedupPipeline:
     def mark_copy(self, adapter: ItemAdapter, key: str) -> None:
         """Mark (or drop) the item when its text copies an archived original."""
         content_hash = adapter["content_hash"]
-        sig = signature(adapter["content"])
+        sig = signature(adapter["content"], content_hash)  # the spider's worker signed it
         match = find_original(self.index, key, content_hash, sig, self.threshold) or find_original(
             self._in_flight, key, content_hash, sig, self.threshold
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -10,8 +9,10 @@ from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
+from snapshot_crawler.extract.fingerprint import content_hash
 from snapshot_crawler.extract.text import clean_line, clean_paragraphs, compile_boilerplate
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,7 @@ class NormalizePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
         assert crawler.stats is not None
-        settings = crawler.settings
-        patterns = settings.getlist("SNAPSHOT_BOILERPLATE_PATTERNS")
-        patterns += settings.getlist("SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS")
-        return cls(patterns, crawler.stats)
+        return cls(boilerplate_patterns(crawler.settings), crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
@@ -66,6 +64,9 @@ class NormalizePipeline:
         return item
 
 
-def content_hash(content: str) -> str:
-    """SHA-256 hex digest of normalized content: the identity of a snapshot's text."""
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+def boilerplate_patterns(settings: BaseSettings) -> list[str]:
+    """The boilerplate line patterns the settings give: the defaults and the site's extras."""
+    return [
+        *settings.getlist("SNAPSHOT_BOILERPLATE_PATTERNS"),
+        *settings.getlist("SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS"),
+    ]

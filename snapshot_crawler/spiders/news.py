@@ -25,12 +25,14 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
-from snapshot_crawler.extract.article import Page
+from snapshot_crawler.extract.article import Page, extract_signed
 from snapshot_crawler.extract.encoding import looks_binary
 from snapshot_crawler.extract.feeds import parse_w3c_datetime, read_feed
-from snapshot_crawler.extract.pool import ExtractorPool
+from snapshot_crawler.extract.fingerprint import Signature, remember
+from snapshot_crawler.extract.pool import ProcessPool
 from snapshot_crawler.items import RelatedLink, Snapshot
 from snapshot_crawler.middlewares.incremental import DISCOVERY_KINDS
+from snapshot_crawler.pipelines.normalize import boilerplate_patterns
 from snapshot_crawler.replay import replay_request, saved_pages
 from snapshot_crawler.sites import Site, load_site, start_url
 from snapshot_crawler.urls import clean_url
@@ -83,8 +85,10 @@ class NewsSpider(scrapy.Spider):
         self._local_roots = [
             u.rsplit("/", 1)[0] + "/" for u in entry_points if u.startswith("file:")
         ]
-        self.extractor = ExtractorPool(0)
+        self.extractor = ProcessPool(0)
         """Where pages are extracted; from_crawler sets it by SNAPSHOT_EXTRACT_PROCESSES."""
+        self.boilerplate: tuple[str, ...] = ()
+        """The normalize stage's patterns: content is signed as that stage will leave it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -92,7 +96,8 @@ class NewsSpider(scrapy.Spider):
         # Site settings sit between the project's and the command line's (-s wins).
         crawler.settings.setdict(spider.site.settings, priority="spider")
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
-        spider.extractor = ExtractorPool(crawler.settings.getint("SNAPSHOT_EXTRACT_PROCESSES"))
+        spider.extractor = ProcessPool(crawler.settings.getint("SNAPSHOT_EXTRACT_PROCESSES"))
+        spider.boilerplate = tuple(boilerplate_patterns(crawler.settings))
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
@@ -155,9 +160,11 @@ class NewsSpider(scrapy.Spider):
         # a replayed page was saved because it is an article; nothing is followed from it
         kind = "article" if self.replay else self.page_kind(response.url)
         fetched = self.snapshot_time(response)
-        page = await self.extract(response, fetched)
+        page, signed = await self.extract(response, fetched)
         if kind == "article" or (kind is None and self.looks_like_article(page)):
             stats.inc_value("snapshot/pages/article")
+            if signed is not None:
+                remember(signed)  # for the dedup stage
             yield self.snapshot(response, page, fetched)
         else:
             stats.inc_value(f"snapshot/pages/{kind or 'other'}")
@@ -239,13 +246,18 @@ class NewsSpider(scrapy.Spider):
             "Discovery failed, %s %s: %s", request.meta.get("snapshot_kind"), request.url, why
         )
 
-    async def extract(self, response: TextResponse, fetched: datetime) -> Page:
+    async def extract(
+        self, response: TextResponse, fetched: datetime
+    ) -> tuple[Page, tuple[str, Signature] | None]:
         """Run the generic extractor (with the site's selectors) on the response's bytes, in
-        the extractor's worker processes (``SNAPSHOT_EXTRACT_PROCESSES``)."""
+        the extractor's worker processes (``SNAPSHOT_EXTRACT_PROCESSES``); with the page, its
+        content's signature, computed there."""
         content_type = response.headers.get(b"Content-Type")
-        return await self.extractor.extract(
+        return await self.extractor.run(
+            extract_signed,
             response.body,
             response.url,
+            self.boilerplate,
             now=fetched,
             default_tz=self.tz,
             site_tz=self.site_tz,
