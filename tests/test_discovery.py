@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from scrapy import Request
 
 from snapshot_crawler.extract.feeds import FeedEntry, read_feed
 from snapshot_crawler.middlewares.incremental import IncrementalMiddleware
+from snapshot_crawler.spiders.news import NewsSpider
 from snapshot_crawler.state import MemoryStore
 from tests.pipeline_helpers import make_crawler
 
@@ -95,3 +97,22 @@ def test_without_a_publish_time_the_window_counts_from_the_first_snapshot() -> N
     store.record_snapshot("https://news.example/a.html", "h", first.isoformat(), None)
     assert middleware(store, days=2).wanted(Request("https://news.example/a.html"))
     assert not middleware(store, days=0.5).wanted(Request("https://news.example/a.html"))
+
+
+def test_a_link_is_made_a_request_once_and_a_list_too_deep_from_one_page_waits_for_another(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        'start_urls = ["https://a.example/"]\nlist_depth = 1\n'
+        "article_urls = ['/story/']\nlist_urls = ['/list/']\n"
+    )
+    spider = NewsSpider(site=str(site))
+    story, other, page_2 = (
+        "https://a.example/story/1.html",
+        "https://a.example/story/2.html",
+        "https://a.example/list/2.html",
+    )
+    assert [r.url for r in spider.follow([story, page_2, story], list_depth=1)] == [story]
+    assert [r.url for r in spider.follow([story, other, page_2], list_depth=0)] == [other, page_2]
+    assert list(spider.follow([page_2, other], list_depth=0)) == []

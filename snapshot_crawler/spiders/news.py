@@ -85,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         self._local_roots = [
             u.rsplit("/", 1)[0] + "/" for u in entry_points if u.startswith("file:")
         ]
+        self._followed: set[str] = set()
         self.extractor = ProcessPool(0)
         """Where pages are extracted; from_crawler sets it by SNAPSHOT_EXTRACT_PROCESSES."""
         self.boilerplate: tuple[str, ...] = ()
@@ -173,15 +174,19 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def follow(self, links: Iterable[str], list_depth: int) -> Iterator[scrapy.Request]:
-        """Requests for a page's in-site links; a list page only within the site's list depth."""
+        """Requests for a page's in-site links; a list page only within the site's list depth.
+        A link followed before in this crawl is not made a request again: pages link to the
+        same sections and stories over and over, and a request costs the middlewares and a
+        fingerprint before Scrapy's duplicate filter drops it."""
         for link in map(clean_url, links):
-            kind = self.link_kind(link)
-            if kind == SKIP:
+            if link in self._followed:
                 continue
-            if kind != "list":
-                yield self.request(link, kind, list_depth)
-            elif list_depth < self.site.list_depth:
-                yield self.request(link, kind, list_depth + 1)
+            kind = self.link_kind(link)
+            if kind == "list" and list_depth >= self.site.list_depth:
+                continue  # too deep from here; maybe not from another list
+            self._followed.add(link)
+            if kind != SKIP:
+                yield self.request(link, kind, list_depth + (kind == "list"))
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """The sitemaps named by ``Sitemap:`` lines of a robots.txt."""
