@@ -53,6 +53,14 @@ def test_line_format_is_utf8_json_and_safe_for_line_readers() -> None:
     assert json.loads(text) == {"title": "标题\u2028第二行\u2029", "x": "\n"}
 
 
+def test_an_item_nested_in_a_field_is_written_as_its_fields() -> None:
+    nested = Snapshot(url="https://a.example/1.html", title="标题", content="正文")
+    line = json.loads(dumps_line({"url": "https://a.example/2.html", "quoted": nested}))
+    assert line["quoted"]["title"] == "标题" and line["quoted"]["content"] == "正文"
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps_line({"when": datetime(2024, 2, 14)})
+
+
 def test_writer_appends_per_site_and_day(tmp_path: Path) -> None:
     writer = ArchiveWriter(tmp_path)
     writer.write("demo", "2024-02-14T08:45:06+08:00", {"n": 1})
