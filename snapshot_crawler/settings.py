@@ -66,8 +66,12 @@ EXTENSIONS = {
     # the run's summary, runs log line and exit status
     "snapshot_crawler.extensions.run_report.RunReport": 200,
 }
-# With SNAPSHOT_STATE_URL set, puts scrapy-redis' shared scheduler in place of Scrapy's.
-ADDONS = {"snapshot_crawler.scaleout.RedisScaleOut": 0}
+ADDONS = {
+    # with SNAPSHOT_STATE_URL set, puts scrapy-redis' shared scheduler in place of Scrapy's
+    "snapshot_crawler.scaleout.RedisScaleOut": 0,
+    # without Redis: the scheduler's waiting requests on disk (frontier.py)
+    "snapshot_crawler.frontier.LocalFrontier": 0,
+}
 
 ITEM_PIPELINES = {
     "snapshot_crawler.pipelines.validate.ValidatePipeline": 100,
@@ -166,6 +170,14 @@ SNAPSHOT_WARC_DIR = "warc"
 SNAPSHOT_WARC_ALL = False
 # A new WARC file is started once the current one has this many bytes.
 SNAPSHOT_WARC_MAX_SIZE = 1024 * 1024 * 1024
+
+# Requests waiting to be sent are kept on disk (pickled), in a folder of the run's own under
+# SNAPSHOT_QUEUE_DIR (empty: the system's temporary folder; relative paths are taken from the
+# project directory), removed when the crawl closes: a site whose articles link each other has
+# about half its articles waiting at once, 3 KiB each in memory. False: in memory, as Scrapy
+# does. With JOBDIR set, Scrapy's own persistent queue is used instead; in Redis mode, Redis.
+SNAPSHOT_QUEUE_ON_DISK = True
+SNAPSHOT_QUEUE_DIR = ""
 
 # Worker processes that run the extractor, so that it has a core of its own while the crawler's
 # process downloads and archives (0: extract in the crawler's process). One pays on a machine
