@@ -39,6 +39,14 @@ class Article:
         return f"/articles/{self.slug}.html"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A crawl opens up to 16 connections at once; socketserver's listen backlog of 5 drops the
+    # rest of such a burst, and a dropped SYN is sent again only after a second, longer than
+    # the 1 s download timeout some tests set: pages would fail that the site served fine.
+    request_queue_size = 128
+
+
 @dataclass
 class NewsSite:
     """The site's articles and switches; ``serve()`` starts it, ``close()`` stops it."""
@@ -71,7 +79,7 @@ class NewsSite:
         self.gate.set()
 
     root: str = ""
-    _server: ThreadingHTTPServer | None = None
+    _server: _Server | None = None
 
     def add(self, slug: str, via: str, published: datetime, text: str | None = None) -> Article:
         assert via in VIA
@@ -195,8 +203,7 @@ class NewsSite:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, 0), Handler)
         self.root = f"http://{host}:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
