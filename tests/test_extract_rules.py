@@ -175,6 +175,15 @@ def test_html_escapes_left_in_a_json_ld_headline_are_read() -> None:
     assert extract(page)["title"] == "Mexico to fight ‘illogical’ tariffs"
 
 
+def test_the_headline_is_written_as_most_of_its_sources_write_it() -> None:
+    curly, straight = "Mexico to fight ‘illogical’ tariffs", "Mexico to fight 'illogical' tariffs"
+    og = f'<meta property="og:title" content="{straight}">'
+    assert extract(_titled(og + _ld(curly), curly))["title"] == curly  # the h1 and JSON-LD
+    # two against two: og:title's wording
+    page = _titled(f"<title>{straight}</title>{og}{_ld(curly)}", curly)
+    assert extract(page)["title"] == straight
+
+
 def test_an_outlet_the_json_ld_credits_is_the_author_when_no_one_is_named() -> None:
     data = {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "DER SPIEGEL"}}
     ld = f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'

@@ -54,6 +54,7 @@ _TITLE_KEYS = ("og:title", "twitter:title")
 # rendering of one of them, which outweighs the HTML title, often rewritten for search
 # engines and cut short: the title and the h1 together do not outvote a declared headline.
 _TITLE_WEIGHTS = {"ld": 3, "og": 3, "h1": 2, "title": 1}
+_WORDING_ORDER = ("og", "ld", "h1", "title")
 _CJK_SITE_SUFFIX = re.compile(r"-(?=[\u4e00-\u9fff\uac00-\ud7af\u1160-\u11ff]{2,12}$)")
 _HEADING_CLASS = re.compile(r"title|heading|headline|biaoti|\bbt\b", re.I)
 _ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting", re.I)
@@ -253,9 +254,10 @@ def find_title(
 ) -> str | None:
     """The headline the page states most consistently: JSON-LD headline, og:title, its ``<h1>``
     and its HTML title (both without site-name suffixes) vote, by ``_TITLE_WEIGHTS``; ties go
-    to that order. The winner's wording is the one most of its voters use. An h1 that only
-    names the site does not vote; one that adds a kicker to a headline declared alone votes
-    for that headline. Pages with none of these get a heading-like element."""
+    to that order. The winner's wording is the one most of its voters use (og:title's in a
+    tie). An h1 that only names the site does not vote; one that adds a kicker to a headline
+    declared alone votes for that headline. Pages with none of these get a heading-like
+    element."""
     page_title = clean_line(root.findtext(".//title") or "")
     og_title = next((clean_line(meta[k]) for k in _TITLE_KEYS if k in meta), "")
     site_names = {clean_line(meta.get("og:site_name", "")), title_site_part(page_title)}
@@ -281,7 +283,8 @@ def find_title(
     heading = headings[0] if headings else ""
     for title in stated.values():
         # "Kicker: Headline" or "Kicker Headline" in the h1, the headline alone declared
-        if heading and len(title) >= 10 and fold(heading).endswith(fold(title)):
+        kicker = fold(heading).removesuffix(fold(title))
+        if heading and len(title) >= 10 and kicker != fold(heading) and kicker:
             heading = title
     candidates = {"ld": stated["ld"], "og": stated["og"], "h1": heading, "title": stated["title"]}
     # one cut short by a quote that ended its meta attribute stands for the whole
@@ -300,7 +303,8 @@ def find_title(
         votes.values(),
         key=lambda sources: (sum(_TITLE_WEIGHTS[s] for s in sources), -order.index(sources[0])),
     )
-    wordings = [candidates[source] for source in best]
+    # a tie of wordings goes to og:title's: JSON-LD is often a template's retyped copy
+    wordings = [candidates[source] for source in sorted(best, key=_WORDING_ORDER.index)]
     return max(wordings, key=wordings.count)
 
 
