@@ -179,9 +179,10 @@ SNAPSHOT_WARC_MAX_SIZE = 1024 * 1024 * 1024
 SNAPSHOT_QUEUE_ON_DISK = True
 SNAPSHOT_QUEUE_DIR = ""
 
-# Worker processes that run the extractor, so that it has a core of its own while the crawler's
-# process downloads and archives (0: extract in the crawler's process). One pays on a machine
-# with two cores or more: see the throughput benchmark in the README.
+# Worker processes that run the extractor (and the content's MinHash signature, for the dedup
+# stage), so that it has a core of its own while the crawler's process downloads and archives
+# (0: extract in the crawler's process). One pays on a machine with two cores or more: see the
+# throughput benchmark in the README.
 SNAPSHOT_EXTRACT_PROCESSES = 1
 
 # Without site patterns, a page is an article when its body has at least this many characters.

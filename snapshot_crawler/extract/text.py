@@ -88,10 +88,10 @@ class Boilerplate:
 def compile_boilerplate(patterns: Iterable[str]) -> Boilerplate | None:
     """The patterns as a Boilerplate (they see NFKC text, so ``:`` covers ``：``); None for none."""
     patterns = [p for p in patterns if p]
-    at_start = [p for p in patterns if _anchored(p)]
-    anywhere = [p for p in patterns if not _anchored(p)]
     if not patterns:
         return None
+    at_start = [p for p in patterns if _anchored(p)]
+    anywhere = [p for p in patterns if not _anchored(p)]
     return Boilerplate(_alternation(at_start), _alternation(anywhere))
 
 
