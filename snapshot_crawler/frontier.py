@@ -22,13 +22,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
-from scrapy.utils.job import job_dir
-from scrapy.utils.misc import build_from_crawler, load_object
 
 from snapshot_crawler import project_path
 
@@ -48,41 +46,30 @@ class DiskQueueScheduler(Scheduler):
     """Scrapy's scheduler, its requests waiting on disk in a folder of this run only (under
     ``SNAPSHOT_QUEUE_DIR``, else the system's temporary folder) unless ``JOBDIR`` is set."""
 
-    def __init__(self, *args: Any, run_dir: Path | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._run_dir = run_dir
+    run_dir: Path | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        scheduler = super().from_crawler(crawler)
         settings = crawler.settings
-        jobdir = job_dir(settings)
-        run_dir = None
-        if not jobdir and settings.getbool("SNAPSHOT_QUEUE_ON_DISK"):
+        if scheduler.dqdir is None and settings.getbool("SNAPSHOT_QUEUE_ON_DISK"):
             setting = settings.get("SNAPSHOT_QUEUE_DIR")
             parent = project_path(setting) if setting else Path(tempfile.gettempdir())
             parent.mkdir(parents=True, exist_ok=True)
             remove_orphans(parent)
-            run_dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent))
-            jobdir = str(run_dir)
-        dupefilter_cls = load_object(settings["DUPEFILTER_CLASS"])
-        return cls(
-            dupefilter=build_from_crawler(dupefilter_cls, crawler),
-            jobdir=jobdir,
-            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
-            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-            logunser=settings.getbool("SCHEDULER_DEBUG"),
-            stats=crawler.stats,
-            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-            crawler=crawler,
-            run_dir=run_dir,
-        )
+            scheduler.run_dir = Path(
+                tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent)
+            )
+            # where Scrapy keeps its disk queues under a JOBDIR; the folder is this run's own
+            scheduler.dqdir = str(scheduler.run_dir)
+        return scheduler
 
     def close(self, reason: str) -> Any:
         try:
             return super().close(reason)
         finally:
-            if self._run_dir is not None:
-                shutil.rmtree(self._run_dir, ignore_errors=True)
+            if self.run_dir is not None:
+                shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 _PREFIX = "snapshot-queue-"

@@ -73,8 +73,8 @@ class DedupPipeline:
 
     An item counts as archived once its line is in the archive (``snapshot_archived``; without
     an archive, once it passed every stage), so a snapshot that a stage dropped before is
-    fetched and offered again next run. Off with
-    ``SNAPSHOT_DEDUP_ENABLED=False``; reposts are not looked for with ``SNAPSHOT_DUPLICATES=off``.
+    fetched and offered again next run. Off with ``SNAPSHOT_DEDUP_ENABLED=False``; reposts are
+    not looked for with ``SNAPSHOT_DUPLICATES=off``.
     """
 
     def __init__(

@@ -5,9 +5,9 @@ puts the leased requests of workers whose deadline passed (killed, or their mach
 into the queue. A worker releases a lease once every item the response gave is through the
 pipelines and every request it gave is in the queue (Scrapy handles a callback's output after
 the callback has given it, so its end is not enough); when it is idle, nothing it took is
-still in progress, so it releases all. It
-stops once the shared queue has been empty, and no worker has held a request, for
-``SNAPSHOT_REDIS_IDLE_CLOSE`` seconds; so cron-started workers end on their own.
+still in progress, so it releases all. It stops once the shared queue has been empty, and no
+worker has held a request, for ``SNAPSHOT_REDIS_IDLE_CLOSE`` seconds; so cron-started workers
+end on their own.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ class NewsSpider(scrapy.Spider):
                 continue  # too deep from here; maybe not from another list
             self._followed.add(link)
             if kind != SKIP:
-                yield self.request(link, kind, list_depth + (kind == "list"))
+                yield self.request(link, kind, list_depth + 1 if kind == "list" else list_depth)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """The sitemaps named by ``Sitemap:`` lines of a robots.txt."""
