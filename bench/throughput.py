@@ -156,6 +156,18 @@ def bare_command(crawl: str, base_url: str, work: Path) -> tuple[list[str], Path
     return command, work, env
 
 
+def project_crawl_settings(work: Path) -> list[str]:
+    """The project's crawl with politeness off and its files (archive, state, runs log, WARC)
+    under ``work``: the settings every benchmark crawl of the synthetic site uses."""
+    return [
+        *UNLIMITED,
+        f"SNAPSHOT_ARCHIVE_DIR={work / 'archive'}",
+        f"SNAPSHOT_STATE_DIR={work / 'state'}",
+        f"SNAPSHOT_RUNS_LOG={work / 'runs.jsonl'}",
+        f"SNAPSHOT_WARC_DIR={work / 'warc'}",
+    ]
+
+
 def full_command(site: Path, work: Path) -> tuple[list[str], Path, dict[str, str]]:
     """``scrapy crawl news`` from the project, its files under ``work``. ``-s EXTENSIONS``
     replaces the project's dict, so it is given the project's extensions plus the stats one."""
@@ -163,11 +175,7 @@ def full_command(site: Path, work: Path) -> tuple[list[str], Path, dict[str, str
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
     extensions = {**project_settings.EXTENSIONS, STATS_EXTENSION: 0}
     settings = [
-        *UNLIMITED,
-        f"SNAPSHOT_ARCHIVE_DIR={work / 'archive'}",
-        f"SNAPSHOT_STATE_DIR={work / 'state'}",
-        f"SNAPSHOT_RUNS_LOG={work / 'runs.jsonl'}",
-        f"SNAPSHOT_WARC_DIR={work / 'warc'}",
+        *project_crawl_settings(work),
         f"EXTENSIONS={json.dumps(extensions)}",
         f"BENCH_STATS_FILE={work / 'stats.json'}",
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -32,17 +33,9 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_site import Nginx, generate
+from throughput import project_crawl_settings, settings_args
 
 ROOT = Path(__file__).resolve().parent.parent
-UNLIMITED = (
-    "DOWNLOAD_DELAY=0",
-    "AUTOTHROTTLE_ENABLED=False",
-    "CONCURRENT_REQUESTS=16",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "LOG_LEVEL=INFO",
-    # the site paginates its lists 40 deep: walk them all (the site file bounds list_depth)
-    "DEPTH_LIMIT=0",
-)
 
 
 def free_port() -> int:
@@ -77,13 +70,7 @@ def redis_server(folder: Path) -> Iterator[str]:
 
 def crawl(site_file: Path, work: Path, workers: int, redis_url: str | None) -> dict[str, Any]:
     """One crawl of the whole site by ``workers`` processes; its figures."""
-    settings = [
-        *UNLIMITED,
-        f"SNAPSHOT_ARCHIVE_DIR={work / 'archive'}",
-        f"SNAPSHOT_STATE_DIR={work / 'state'}",
-        f"SNAPSHOT_RUNS_LOG={work / 'runs.jsonl'}",
-        f"SNAPSHOT_WARC_DIR={work / 'warc'}",
-    ]
+    settings = project_crawl_settings(work)
     if redis_url:
         settings += [f"SNAPSHOT_STATE_URL={redis_url}", "SNAPSHOT_REDIS_IDLE_CLOSE=2"]
     work.mkdir(parents=True)
@@ -91,9 +78,7 @@ def crawl(site_file: Path, work: Path, workers: int, redis_url: str | None) -> d
     processes = []
     for number in range(workers):
         command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"site={site_file}"]
-        for setting in settings:
-            command += ["-s", setting]
-        command += ["--logfile", str(work / f"worker-{number}.log")]
+        command += [*settings_args(settings), "--logfile", str(work / f"worker-{number}.log")]
         processes.append(subprocess.Popen(command, cwd=ROOT))
     statuses = [p.wait() for p in processes]
     files = sorted((work / "archive").glob("*/*.jsonl"))
@@ -136,7 +121,9 @@ def main() -> None:
                 result["redis_bytes_per_article"] = round(used / max(1, result["archived"]))
                 results.append(result)
         single = results[1]["pages_per_second"]
-        print(f"synthetic site: {args.articles} articles, nginx on 127.0.0.1, 2 cores")
+        print(
+            f"synthetic site: {args.articles} articles, nginx on 127.0.0.1, {os.cpu_count()} cores"
+        )
         for result in results:
             result["ratio_to_1_redis_worker"] = round(result["pages_per_second"] / single, 2)
             print(json.dumps(result))
