@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
@@ -49,7 +49,7 @@ class DiskQueueScheduler(Scheduler):
     run_dir: Path | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
+    def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:
         scheduler = super().from_crawler(crawler)
         settings = crawler.settings
         if scheduler.dqdir is None and settings.getbool("SNAPSHOT_QUEUE_ON_DISK"):

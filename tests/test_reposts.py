@@ -7,7 +7,7 @@ import html
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -227,9 +227,9 @@ def test_the_signature_signed_beside_the_extractor_is_the_one_the_dedup_stage_ta
     paragraphs = "".join(f"<p>{sentence}</p>" for sentence in STORY)
     body = f"<html><body><h1>清河治理完工</h1>{paragraphs}<p>责任编辑：张三</p></body></html>"
     patterns = (*DEFAULT_BOILERPLATE_PATTERNS, r"^本站提示")
-    now = datetime(2024, 2, 14, 8, 45, tzinfo=UTC)
+    now = datetime(2024, 2, 14, 8, 45, tzinfo=timezone.utc)
     page, signed = extract_signed(
-        body.encode(), "https://a.example/1.html", patterns, now=now, default_tz=UTC
+        body.encode(), "https://a.example/1.html", patterns, now=now, default_tz=timezone.utc
     )
     crawler = make_crawler({"SNAPSHOT_BOILERPLATE_EXTRA_PATTERNS": [r"^本站提示"]})
     item = Snapshot(url="https://a.example/1.html", title="t", content=page.fields["content"])
